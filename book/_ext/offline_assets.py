@@ -1,0 +1,191 @@
+"""Serve every script the book needs from the book itself.
+
+By default the built HTML loads MathJax, RequireJS and the Jupyter widgets HTML
+manager from public CDNs, so offline there is no math and no widget. This
+Sphinx extension makes the book self-contained:
+
+1. It fetches pinned npm tarballs once (``npm pack``, so npm's own registry
+   settings apply), checks each against the sha512 integrity the registry
+   published for it, and unpacks the files the book uses into ``_vendor/``
+   (git-ignored) at the repository root.
+2. It copies them, with their licences, into the built HTML under
+   ``_static/vendor/`` and points MathJax (``mathjax_path``) and myst-nb's
+   widget loader (``nb_ipywidgets_js``) at those copies.
+3. It removes duplicated inline scripts from every page (sphinx-thebe's
+   configuration is added twice, which throws a redeclaration error).
+
+To move to a newer release, change the version and integrity below (``npm view
+NAME@VERSION dist.integrity`` prints it) and rebuild with ``--all``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENDOR_DIR = REPO_ROOT / "_vendor"
+STATIC_SUBDIR = "vendor"  # under the built book's _static/
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class NpmAsset:
+    """One npm package: which release, its integrity, and which files we serve."""
+
+    name: str
+    version: str
+    integrity: str
+    folder: str  # the folder under _vendor/ and _static/vendor/
+    keep: tuple[str, ...]  # paths inside the package to keep (files or folders)
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+ASSETS = (
+    NpmAsset(
+        name="requirejs",
+        version="2.3.8",
+        integrity="sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
+        folder="requirejs",
+        keep=("require.js", "LICENSE", "package.json"),
+    ),
+    NpmAsset(
+        name="@jupyter-widgets/html-manager",
+        version="1.0.15",
+        integrity="sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
+        folder="html-manager",
+        keep=("dist", "LICENSE", "package.json"),
+    ),
+    NpmAsset(
+        name="mathjax",
+        version="3.2.2",
+        integrity="sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+        folder="mathjax",
+        keep=("es5", "LICENSE", "package.json"),
+    ),
+)
+
+# Paths below are relative to the built book's _static/ folder.
+MATHJAX_PATH = f"{STATIC_SUBDIR}/mathjax/es5/tex-chtml.js"
+WIDGETS_JS = {
+    f"{STATIC_SUBDIR}/requirejs/require.js": {},
+    # Must run after RequireJS and before the HTML manager: see widgets-offline.js.
+    f"{STATIC_SUBDIR}/widgets-offline.js": {},
+    f"{STATIC_SUBDIR}/html-manager/dist/embed-amd.js": {},
+}
+
+
+def _integrity_of(path: Path) -> str:
+    digest = hashlib.sha512(path.read_bytes()).digest()
+    return "sha512-" + base64.b64encode(digest).decode()
+
+
+def _stamp(asset: NpmAsset) -> Path:
+    return VENDOR_DIR / asset.folder / ".fetched"
+
+
+def fetch(asset: NpmAsset) -> None:
+    """Download one tarball with ``npm pack``, verify it and unpack what we keep."""
+    if _stamp(asset).exists() and _stamp(asset).read_text() == asset.integrity:
+        return
+    if shutil.which("npm") is None:
+        raise RuntimeError(
+            f"npm is needed once to fetch {asset.spec} for the offline book, "
+            "but it is not on PATH. Install Node.js (with npm) and build again."
+        )
+    logger.info(f"offline_assets: fetching {asset.spec} from the npm registry")
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            ["npm", "pack", asset.spec, "--json", "--pack-destination", tmp],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"npm pack {asset.spec} failed:\n{result.stderr}")
+        tarball = Path(tmp) / json.loads(result.stdout)[0]["filename"]
+        found = _integrity_of(tarball)
+        if found != asset.integrity:
+            raise RuntimeError(
+                f"{asset.spec}: integrity mismatch "
+                f"(expected {asset.integrity}, got {found})"
+            )
+        target = VENDOR_DIR / asset.folder
+        shutil.rmtree(target, ignore_errors=True)
+        with tarfile.open(tarball) as archive:
+            members = [
+                m
+                for m in archive.getmembers()
+                if any(
+                    m.name == f"package/{k}" or m.name.startswith(f"package/{k}/")
+                    for k in asset.keep
+                )
+            ]
+            archive.extractall(Path(tmp) / "x", members=members, filter="data")
+        shutil.copytree(Path(tmp) / "x" / "package", target)
+    _stamp(asset).write_text(asset.integrity)
+
+
+def fetch_all(app: Sphinx) -> None:
+    for asset in ASSETS:
+        fetch(asset)
+
+
+def copy_to_build(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the vendored files into the built HTML, on every build."""
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static" / STATIC_SUBDIR
+    for asset in ASSETS:
+        shutil.copytree(
+            VENDOR_DIR / asset.folder,
+            static / asset.folder,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(".fetched"),
+        )
+    shutil.copy2(HERE / "widgets-offline.js", static / "widgets-offline.js")
+
+
+def point_config_at_local_copies(app: Sphinx, config) -> None:
+    config.mathjax_path = MATHJAX_PATH
+    config.nb_ipywidgets_js = WIDGETS_JS
+
+
+def drop_duplicate_scripts(
+    app: Sphinx, pagename, templatename, context, doctree
+) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        # The same inline script arrives once with filename None and once with "".
+        key = (script.filename or "", tuple(sorted(script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", point_config_at_local_copies)
+    app.connect("builder-inited", fetch_all)
+    # Early: html-page-context stops at the first handler that returns a value.
+    app.connect("html-page-context", drop_duplicate_scripts, priority=100)
+    app.connect("build-finished", copy_to_build)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

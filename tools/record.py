@@ -1,0 +1,67 @@
+"""Re-record notebook outputs: one clean top-to-bottom run in a fresh kernel.
+
+    python tools/record.py                      # every notebook
+    python tools/record.py notebooks/01-*.ipynb # some of them
+
+Each notebook runs in an empty temporary folder (so it cannot lean on sibling
+files, just as in Colab), with widget state stored for the static book. Shared
+helper cells are synced from onebyone/ first.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared_code import ROOT, sync  # noqa: E402
+
+CELL_TIMEOUT_S = 600
+
+
+def execute(nb, workdir):
+    """Run a notebook in place, in a fresh kernel started in ``workdir``."""
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(workdir)}},
+        store_widget_state=True,
+        record_timing=False,
+    )
+    client.execute()
+
+
+def record(path):
+    sync(path)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as workdir:
+        execute(nb, workdir)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args()
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for path in paths:
+        seconds = record(path)
+        print(f"recorded {path.name} in {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
