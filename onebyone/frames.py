@@ -25,10 +25,14 @@ def figure_to_png(fig, dpi=FRAME_DPI):
 
 
 class FramePlayer(widgets.VBox):
-    """A control above a picture; its text form names what it shows."""
+    """A control above a picture; its text form names what it shows.
 
-    def __init__(self, children, summary):
+    ``links`` holds the browser-side links (``jslink``) between its widgets.
+    """
+
+    def __init__(self, children, links, summary):
         super().__init__(children)
+        self.links = links
         self.summary = summary
 
     def __repr__(self):
@@ -58,22 +62,24 @@ def frame_player(frames, labels=None, control="slider", description="step"):
         selector = widgets.Dropdown(
             options=list(labels), index=0, description=description
         )
-        index_trait, row = "index", [selector]
+        index_trait, row, links = "index", [selector], []
     else:
         selector = widgets.IntSlider(
             value=0, min=0, max=len(pngs) - 1, description=description
         )
-        index_trait, row = "value", [selector]
+        index_trait, row, links = "value", [selector], []
         if control == "play":
             play = widgets.Play(value=0, min=0, max=len(pngs) - 1, interval=700)
-            widgets.jslink((play, "value"), (selector, "value"))
+            links.append(widgets.jslink((play, "value"), (selector, "value")))
             row = [play, selector]
 
     if HAS_STACK:
         picture = widgets.Stack(
             [widgets.Image(value=png, format="png") for png in pngs], selected_index=0
         )
-        widgets.jslink((selector, index_trait), (picture, "selected_index"))
+        links.append(
+            widgets.jslink((selector, index_trait), (picture, "selected_index"))
+        )
     else:
         picture = widgets.Image(value=pngs[0], format="png")
 
@@ -82,9 +88,8 @@ def frame_player(frames, labels=None, control="slider", description="step"):
 
         selector.observe(show, names=index_trait)
 
-    return FramePlayer(
-        [widgets.HBox(row), picture], summary=f"{len(pngs)} frames, {control}"
-    )
+    summary = f"{len(pngs)} frames, {control}"
+    return FramePlayer([widgets.HBox(row), picture], links, summary)
 
 
 def _as_png(frame, position):

@@ -1,0 +1,51 @@
+"""Fixtures shared by the tests: the built book, and a local server for it."""
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory):
+    """Build the book once per test session, warnings as errors."""
+    out = tmp_path_factory.mktemp("book")
+    command = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out)]
+    command += ["--warningiserror", "--nitpick", "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    return result, out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def html_dir(book_build):
+    result, html = book_build
+    if result.returncode != 0:
+        pytest.fail(
+            f"the book did not build:\n{result.stdout[-4000:]}\n{result.stderr}"
+        )
+    return html
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_url(html_dir):
+    """Serve the built book on 127.0.0.1 (a free port) for the browser."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

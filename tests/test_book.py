@@ -1,0 +1,57 @@
+"""The book builds with warnings as errors, and is self-contained."""
+
+import json
+import re
+
+import yaml
+from conftest import NOTEBOOKS, ROOT
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_book_builds_without_warnings(book_build):
+    result, _ = book_build
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+
+
+def test_every_toc_entry_is_a_page(html_dir):
+    missing = [f for f in toc_files() if not (html_dir / f"{f}.html").is_file()]
+    assert not missing
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = {f for f in toc_files() if f.startswith("notebooks/")}
+    assert listed == {f"notebooks/{nb.stem}" for nb in NOTEBOOKS}
+
+
+def test_pages_load_scripts_and_styles_only_from_the_book(html_dir):
+    remote = re.compile(r"""<(?:script|link)[^>]*(?:src|href)=["'](?:https?:)?//""")
+    offenders = [
+        page.relative_to(html_dir).as_posix()
+        for page in html_dir.rglob("*.html")
+        if remote.search(page.read_text())
+    ]
+    assert not offenders
+
+
+def test_offline_assets_are_served_with_their_licences(html_dir):
+    vendor = html_dir / "_static" / "vendor"
+    for path in (
+        "widgets-offline.js",
+        "mathjax/es5/tex-chtml.js",
+        "requirejs/require.js",
+        "html-manager/dist/embed-amd.js",
+    ):
+        assert (vendor / path).is_file(), path
+    # Each package's licence travels with it: a file, a header, or its manifest.
+    assert "Apache License" in (vendor / "mathjax/LICENSE").read_text()
+    assert "@license RequireJS" in (vendor / "requirejs/require.js").read_text()[:300]
+    manifest = json.loads((vendor / "html-manager/package.json").read_text())
+    assert manifest["license"] == "BSD-3-Clause"
+    assert (vendor / "html-manager/dist/embed.js.LICENSE.txt").is_file()

@@ -1,0 +1,86 @@
+"""Notebook hygiene: what nbval and a reader rely on, checked for every lesson."""
+
+import json
+import re
+
+import nbformat
+import pytest
+from conftest import NOTEBOOKS
+
+MAX_BYTES = 2_000_000
+NAME = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+pytestmark = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+
+
+def load(notebook):
+    return nbformat.read(notebook, as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def test_file_name_is_numbered_kebab_case(notebook):
+    assert NAME.match(notebook.name)
+
+
+def test_exactly_one_title(notebook):
+    titles = [
+        line
+        for cell in load(notebook).cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("# ")
+    ]
+    assert len(titles) == 1, titles
+    assert load(notebook).cells[0].source.startswith("# "), "the title comes first"
+
+
+def test_outputs_come_from_one_clean_run(notebook):
+    counts = [cell.execution_count for cell in code_cells(load(notebook))]
+    assert counts == list(range(1, len(counts) + 1)), "re-record with `make record`"
+
+
+def test_no_errors_recorded(notebook):
+    for cell in code_cells(load(notebook)):
+        assert all(out.output_type != "error" for out in cell.outputs), cell.source
+
+
+def test_size_budget(notebook):
+    assert notebook.stat().st_size <= MAX_BYTES
+
+
+def test_no_trailing_semicolons(notebook):
+    """nbval does not suppress a result with `;`: use `_ = ...` or `plt.show()`."""
+    for cell in code_cells(load(notebook)):
+        assert not cell.source.rstrip().endswith(";"), cell.source
+
+
+def test_widget_views_have_saved_state(notebook):
+    nb = load(notebook)
+    views = [
+        out.data[WIDGET_VIEW]["model_id"]
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if WIDGET_VIEW in out.get("data", {})
+    ]
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    assert all(model_id in state for model_id in views)
+
+
+def test_most_outputs_are_compared(notebook):
+    cells = code_cells(load(notebook))
+    ignored = [c for c in cells if "nbval-ignore-output" in c.metadata.get("tags", [])]
+    assert len(ignored) <= len(cells) / 3
+
+
+def test_no_stray_metadata(notebook):
+    """No Colab ids or per-cell timings: they bloat diffs and change every run."""
+    text = notebook.read_text()
+    assert '"colab"' not in text
+    assert '"execution": {' not in text
+    assert json.loads(text)["metadata"]["kernelspec"]["name"] == "python3"

@@ -1,0 +1,52 @@
+"""Every notebook's copy of a shared helper equals its file in onebyone/."""
+
+import shutil
+import sys
+
+import nbformat
+import pytest
+from conftest import NOTEBOOKS, ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+from shared_code import MARKER, drifted, shared_cells  # noqa: E402
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_shared_cells_match_their_source(notebook):
+    assert drifted(notebook) == [], "run `make sync`, then `make record`"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_do_not_import_the_package(notebook):
+    """Colab opens the notebook alone: the package is not there to import."""
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert "import onebyone" not in cell.source
+            assert "from onebyone" not in cell.source
+
+
+def test_a_drifted_copy_is_detected(tmp_path):
+    notebook = NOTEBOOKS[0]
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    nb = nbformat.read(copy, as_version=4)
+    cell, relative_path = next(shared_cells(nb))
+    cell.source += "\n# an edit made in the notebook instead of the file"
+    nbformat.write(nb, copy)
+    assert drifted(copy) == [relative_path]
+
+
+def test_every_shared_module_is_used():
+    used = {
+        rel
+        for notebook in NOTEBOOKS
+        for _, rel in shared_cells(nbformat.read(notebook, as_version=4))
+    }
+    modules = {
+        f"onebyone/{path.name}"
+        for path in (ROOT / "onebyone").glob("*.py")
+        if path.name != "__init__.py"
+    }
+    assert modules <= used, f"not in any notebook: {sorted(modules - used)}"
+    assert all(rel.startswith("onebyone/") for rel in used), MARKER
