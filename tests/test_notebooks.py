@@ -78,6 +78,12 @@ def test_most_outputs_are_compared(notebook):
     assert len(ignored) <= len(cells) / 3
 
 
+def test_time_budget_is_declared(notebook):
+    """`make bench` reports each notebook's time against this budget."""
+    budget = load(notebook).metadata["onebyone"]["budget_s"]
+    assert isinstance(budget, int) and budget > 0
+
+
 def test_no_stray_metadata(notebook):
     """No Colab ids or per-cell timings: they bloat diffs and change every run."""
     text = notebook.read_text()

@@ -1,0 +1,79 @@
+"""Report how long each notebook and the book build take, and their peak memory.
+
+    python tools/benchmark.py          # every notebook, then the book build
+
+Prints a Markdown table. Nothing is asserted: timings vary between machines and
+runs (10-40 % on small cloud VMs), so budgets are read here, not tested.
+Each notebook runs in its own process, in a fresh kernel, in an empty folder;
+peak memory is the kernel's maximum resident set size. A notebook's budget (on
+a 2-core machine) is its metadata field ``onebyone.budget_s``.
+"""
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record import execute  # noqa: E402
+from shared_code import ROOT  # noqa: E402
+
+BOOK_BUILD_BUDGET_S = 60
+
+
+def measure_notebook(path):
+    """Run one notebook in a child kernel; return seconds and peak MiB."""
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as workdir:
+        execute(nb, workdir)
+    seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": seconds, "peak_mib": peak_kib / 1024}
+
+
+def measure_in_child(*args):
+    """Measure in a fresh process, so that its children's peak memory is this one's."""
+    command = [sys.executable, __file__, *args]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_book_build():
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    with tempfile.TemporaryDirectory() as out:
+        command = [str(jupyter_book), "build", str(ROOT), "--path-output", out]
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": seconds, "peak_mib": peak_kib / 1024}
+
+
+def main():
+    if sys.argv[1:2] == ["--notebook"]:
+        print(json.dumps(measure_notebook(Path(sys.argv[2]))))
+        return
+    if sys.argv[1:2] == ["--book"]:
+        print(json.dumps(measure_book_build()))
+        return
+    rows = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        budget = nbformat.read(path, as_version=4).metadata["onebyone"]["budget_s"]
+        rows.append((path.name, measure_in_child("--notebook", str(path)), budget))
+    rows.append(
+        ("book build (no execution)", measure_in_child("--book"), BOOK_BUILD_BUDGET_S)
+    )
+    print("| what | time (s) | budget (s) | peak memory (MiB) |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, m, budget in rows:
+        print(f"| {name} | {m['seconds']:.1f} | {budget} | {m['peak_mib']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
