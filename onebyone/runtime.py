@@ -5,7 +5,7 @@ import random
 import numpy as np
 import torch
 
-NUM_THREADS = 2  # fixed, so CPU results repeat bit for bit on any machine
+NUM_THREADS = 2  # fixed, so that CPU results repeat from run to run
 
 
 def pick_device():
