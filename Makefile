@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+COLAB_VENV := .venv-colab
+COLAB_INSTALLED := $(COLAB_VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help book test record sync bench chromium clean
@@ -23,7 +25,13 @@ $(INSTALLED): requirements.txt
 book: $(INSTALLED)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
-test: $(INSTALLED) chromium
+# A second environment with Colab's versions, for tests/test_colab_versions.py.
+$(COLAB_INSTALLED): requirements-colab.txt
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
+	touch $@
+
+test: $(INSTALLED) $(COLAB_INSTALLED) chromium
 	$(BIN)/python -m pytest
 
 chromium:

@@ -2,6 +2,7 @@
 
     python tools/record.py                      # every notebook
     python tools/record.py notebooks/01-*.ipynb # some of them
+    python tools/record.py --no-write ...       # only check that they run
 
 Each notebook runs in an empty temporary folder (so it cannot lean on sibling
 files, just as in Colab), with widget state stored for the static book. Shared
@@ -36,8 +37,9 @@ def execute(nb, workdir):
     client.execute()
 
 
-def record(path):
-    sync(path)
+def record(path, write=True):
+    if write:
+        sync(path)
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -45,10 +47,12 @@ def record(path):
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
         execute(nb, workdir)
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-    nbformat.write(nb, path)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if write:
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nbformat.write(nb, path)
+    return seconds
 
 
 def main():
@@ -56,11 +60,15 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument(
+        "--no-write", action="store_true", help="run the notebooks but keep the files"
+    )
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:
-        seconds = record(path)
-        print(f"recorded {path.name} in {seconds:.1f} s")
+        seconds = record(path, write=not args.no_write)
+        verb = "ran" if args.no_write else "recorded"
+        print(f"{verb} {path.name} in {seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+"""Every notebook runs under Colab's versions (ipywidgets 7, IPython 7, ...).
+
+The environment is .venv-colab, made by `make test` from requirements-colab.txt.
+Outputs are not compared: Colab's versions may print different last digits.
+"""
+
+import os
+import subprocess
+
+import pytest
+from conftest import NOTEBOOKS, ROOT
+
+COLAB_PYTHON = ROOT / ".venv-colab" / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def colab_python():
+    if not COLAB_PYTHON.exists():
+        message = "no .venv-colab: `make test` creates it from requirements-colab.txt"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return COLAB_PYTHON
+
+
+def test_environment_has_colab_widgets(colab_python):
+    version = subprocess.run(
+        [colab_python, "-c", "import ipywidgets; print(ipywidgets.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert version == "7.7.1"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_with_colab_versions(colab_python, notebook):
+    result = subprocess.run(
+        [colab_python, ROOT / "tools" / "record.py", "--no-write", notebook],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
