@@ -23,7 +23,8 @@ def test_flops_need_inputs():
 
 def test_median_time_is_positive_and_keeps_the_thread_count():
     threads = torch.get_num_threads()
-    seconds = median_time(torch.mm, torch.ones(8, 8), torch.ones(8, 8), min_run_time=0.01)
+    ones = torch.ones(8, 8)
+    seconds = median_time(torch.mm, ones, ones, min_run_time=0.01)
     assert 0 < seconds < 1
     assert torch.get_num_threads() == threads
 
