@@ -1,0 +1,98 @@
+"""Digit scenes: segmentation data made from scikit-learn's handwritten digits.
+
+Each scene is a canvas with 1 to 4 real handwritten digits, upscaled and placed
+at random in the cells of a 2×2 grid (so they never overlap), plus light noise.
+Every ink pixel is labelled with its digit (0-9), every other pixel with
+BACKGROUND (10). Train and test scenes are built from disjoint source digits.
+"""
+
+import numpy as np
+import torch
+from matplotlib.colors import ListedColormap
+from sklearn.datasets import load_digits
+
+NUM_CLASSES = 11  # the digits 0-9 and the background
+BACKGROUND = 10
+GRID = 2  # digits go in the cells of a GRID × GRID grid
+SCALES = (2, 3)  # each 8×8 digit is upscaled by one of these factors
+INK_THRESHOLD = 0.3  # upscaled intensity (0-1) from which a pixel is ink
+TEST_SHARE = 0.25  # share of the source digits kept for test scenes
+SOURCE_SEED = 0  # fixes which source digits are train and which are test
+
+# One colour per class, in every chapter: a colour-blind-safe set (Paul Tol's
+# "muted" colours, then Okabe-Ito orange) for 0-9, and light gray for background.
+CLASS_COLOURS = [
+    "#332288", "#88ccee", "#44aa99", "#117733", "#999933",
+    "#ddcc77", "#cc6677", "#882255", "#aa4499", "#e69f00",
+    "#eeeeee",
+]  # fmt: skip
+CLASS_CMAP = ListedColormap(CLASS_COLOURS, name="digit_scenes")
+
+
+def source_digits(split):
+    """The 8×8 digits (intensities 0-1) and labels that a split draws from."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
+    digits = load_digits()
+    order = np.random.default_rng(SOURCE_SEED).permutation(len(digits.target))
+    n_test = round(len(order) * TEST_SHARE)
+    chosen = order[n_test:] if split == "train" else order[:n_test]
+    return digits.images[chosen] / 16.0, digits.target[chosen], chosen
+
+
+def make_digit_scenes(
+    num_scenes, size=64, max_digits=4, split="train", seed=0, noise=0.05
+):
+    """Generate ``num_scenes`` scenes of ``size`` × ``size`` pixels.
+
+    Returns ``images`` (N, 1, size, size) float32 in [0, 1] and ``labels``
+    (N, size, size) int64 with values 0-9 for ink and BACKGROUND elsewhere.
+    """
+    cell = size // GRID
+    largest = 8 * max(SCALES)
+    if num_scenes < 1:
+        raise ValueError(f"num_scenes must be at least 1; got {num_scenes}.")
+    if not 1 <= max_digits <= GRID * GRID:
+        raise ValueError(
+            f"max_digits must be between 1 and {GRID * GRID} "
+            f"(one digit per cell of a {GRID}×{GRID} grid); got {max_digits}."
+        )
+    if cell < largest:
+        raise ValueError(
+            f"a {size}×{size} canvas has {cell}-pixel cells, too small for the "
+            f"largest digit ({largest} pixels); use size >= {GRID * largest}."
+        )
+    if noise < 0:
+        raise ValueError(f"noise must be non-negative; got {noise}.")
+    digits, targets, _ = source_digits(split)
+    rng = np.random.default_rng(seed)
+    images = np.zeros((num_scenes, size, size), dtype=np.float32)
+    labels = np.full((num_scenes, size, size), BACKGROUND, dtype=np.int64)
+
+    # Every random choice is drawn at once, for all scenes and cells.
+    counts = rng.integers(1, max_digits + 1, num_scenes)
+    cell_rank = rng.random((num_scenes, GRID * GRID)).argsort(axis=1)
+    occupied = cell_rank < counts[:, None]  # (N, cells): which cells get a digit
+    picks = rng.integers(0, len(targets), occupied.shape)
+    scales = rng.choice(SCALES, occupied.shape)
+    offsets = rng.random(occupied.shape + (2,))  # where in its cell, as a fraction
+
+    for scale in SCALES:
+        upscaled = digits.repeat(scale, axis=1).repeat(scale, axis=2)  # (D, 8s, 8s)
+        span = 8 * scale
+        for scene, cell_index in zip(
+            *np.nonzero(occupied & (scales == scale)), strict=True
+        ):
+            digit = upscaled[picks[scene, cell_index]]
+            top, left = divmod(cell_index, GRID)
+            row = top * cell + int(offsets[scene, cell_index, 0] * (cell - span + 1))
+            col = left * cell + int(offsets[scene, cell_index, 1] * (cell - span + 1))
+            images[scene, row : row + span, col : col + span] = digit
+            ink = digit >= INK_THRESHOLD
+            labels[scene, row : row + span, col : col + span][ink] = targets[
+                picks[scene, cell_index]
+            ]
+
+    images += rng.normal(0, noise, images.shape).astype(np.float32)
+    images = np.clip(images, 0, 1)
+    return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
