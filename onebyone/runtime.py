@@ -1,9 +1,18 @@
-"""Where the lessons run: the device and the seeds."""
+"""Where the lessons run: the device and the seeds; and glue for the book."""
 
 import random
 
 import numpy as np
 import torch
+
+try:  # myst-nb's glue places computed numbers in the prose of the book
+    from myst_nb import glue
+except ImportError:  # elsewhere (Colab, plain Jupyter) the printed output says it all
+
+    def glue(name, value, display=True):
+        """Stand-in for myst_nb.glue where myst-nb is not installed."""
+        return None
+
 
 NUM_THREADS = 2  # fixed, so that CPU results repeat from run to run
 
