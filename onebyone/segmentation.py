@@ -1,0 +1,91 @@
+"""Training and scoring segmentation networks: the FCN paper's four metrics."""
+
+import torch
+from torch import nn
+
+
+def confusion_matrix(predictions, labels, num_classes):
+    """Counts of (true class, predicted class) pairs over all pixels."""
+    if predictions.shape != labels.shape:
+        raise ValueError(
+            f"predictions {tuple(predictions.shape)} and labels "
+            f"{tuple(labels.shape)} must have the same shape."
+        )
+    pairs = labels.flatten().long() * num_classes + predictions.flatten().long()
+    counts = torch.bincount(pairs, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)  # rows: truth, columns: prediction
+
+
+def segmentation_metrics(confusion):
+    """Pixel accuracy, mean accuracy, mean IoU and frequency-weighted IoU.
+
+    As defined in Long, Shelhamer and Darrell (2015), section 5. Classes that
+    never occur in the labels are left out of the means.
+    """
+    confusion = confusion.double()
+    correct = confusion.diag()
+    per_class = confusion.sum(dim=1)  # pixels of each true class
+    predicted = confusion.sum(dim=0)  # pixels predicted as each class
+    present = per_class > 0
+    iou = correct / (per_class + predicted - correct).clamp(min=1)
+    return {
+        "pixel accuracy": (correct.sum() / per_class.sum()).item(),
+        "mean accuracy": (correct[present] / per_class[present]).mean().item(),
+        "mean IoU": iou[present].mean().item(),
+        "f.w. IoU": ((per_class * iou).sum() / per_class.sum()).item(),
+    }
+
+
+def evaluate(model, images, labels, num_classes, batch_size=100):
+    """The four metrics of a model on a set of scenes (on the model's device)."""
+    device = next(model.parameters()).device
+    confusion = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            scores = model(images[start : start + batch_size].to(device))
+            predictions = scores.argmax(dim=1).cpu()
+            truth = labels[start : start + batch_size]
+            confusion += confusion_matrix(predictions, truth, num_classes)
+    return segmentation_metrics(confusion)
+
+
+def train(model, images, labels, epochs, batch_size, max_lr, seed, on_epoch_end=None):
+    """Train with Adam and a one-cycle schedule; mixed precision on CUDA.
+
+    Data stays in memory as tensors. ``on_epoch_end(epoch)`` runs after each
+    epoch (to record frames, say). Returns the mean training loss per epoch.
+    """
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(
+            f"epochs and batch_size must be positive; got {epochs}, {batch_size}."
+        )
+    device = next(model.parameters()).device
+    steps_per_epoch = -(-len(images) // batch_size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=max_lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps_per_epoch
+    )
+    use_amp = device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    loss_fn = nn.CrossEntropyLoss()
+    order = torch.Generator().manual_seed(seed)
+    losses = []
+    for epoch in range(epochs):
+        model.train()
+        total = 0.0
+        for batch in torch.randperm(len(images), generator=order).split(batch_size):
+            x, y = images[batch].to(device), labels[batch].to(device)
+            with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+                loss = loss_fn(model(x), y)
+            optimizer.zero_grad()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            schedule.step()
+            total += loss.item() * len(batch)
+        losses.append(total / len(images))
+        if on_epoch_end is not None:
+            on_epoch_end(epoch)
+    model.eval()
+    return losses

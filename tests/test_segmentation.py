@@ -1,0 +1,69 @@
+"""onebyone/segmentation.py: the FCN metrics on hand-computed cases, and training."""
+
+import pytest
+import torch
+from torch import nn
+
+from onebyone.segmentation import (
+    confusion_matrix,
+    evaluate,
+    segmentation_metrics,
+    train,
+)
+
+
+def test_confusion_matrix_counts_pairs():
+    labels = torch.tensor([[0, 0], [1, 2]])
+    predictions = torch.tensor([[0, 1], [1, 1]])
+    expected = torch.tensor([[1, 1, 0], [0, 1, 0], [0, 1, 0]])
+    assert torch.equal(confusion_matrix(predictions, labels, 3), expected)
+
+
+def test_metrics_by_hand():
+    # rows are the truth: class 0 has 3 pixels (2 right), class 1 has 1 (right)
+    confusion = torch.tensor([[2, 1], [0, 1]])
+    metrics = segmentation_metrics(confusion)
+    assert metrics["pixel accuracy"] == pytest.approx(3 / 4)
+    assert metrics["mean accuracy"] == pytest.approx((2 / 3 + 1) / 2)
+    iou = [2 / (3 + 2 - 2), 1 / (1 + 2 - 1)]  # correct / (truth + predicted - correct)
+    assert metrics["mean IoU"] == pytest.approx(sum(iou) / 2)
+    assert metrics["f.w. IoU"] == pytest.approx((3 * iou[0] + 1 * iou[1]) / 4)
+
+
+def test_perfect_prediction_scores_one():
+    labels = torch.randint(0, 4, (3, 5, 5))
+    metrics = segmentation_metrics(confusion_matrix(labels, labels, 4))
+    assert all(value == pytest.approx(1.0) for value in metrics.values())
+
+
+def test_absent_classes_are_left_out_of_the_means():
+    confusion = torch.tensor([[5, 0, 0], [0, 5, 0], [0, 0, 0]])  # class 2 never occurs
+    assert segmentation_metrics(confusion)["mean IoU"] == pytest.approx(1.0)
+
+
+def test_mismatched_shapes_are_named():
+    with pytest.raises(ValueError, match="must have the same shape"):
+        confusion_matrix(torch.zeros(2, 3), torch.zeros(3, 2), 2)
+
+
+def test_training_lowers_the_loss_and_evaluates():
+    torch.manual_seed(0)
+    images = torch.rand(64, 1, 8, 8)
+    labels = (images[:, 0] > 0.5).long()  # a pixelwise task a 1×1 conv can learn
+    model = nn.Conv2d(1, 2, kernel_size=1)
+    losses = train(model, images, labels, epochs=5, batch_size=16, max_lr=0.1, seed=0)
+    assert losses[-1] < losses[0]
+    assert evaluate(model, images, labels, num_classes=2)["pixel accuracy"] > 0.9
+
+
+def test_training_rejects_impossible_settings():
+    with pytest.raises(ValueError, match="must be positive"):
+        train(
+            nn.Conv2d(1, 2, 1),
+            torch.zeros(4, 1, 2, 2),
+            torch.zeros(4, 2, 2).long(),
+            epochs=0,
+            batch_size=2,
+            max_lr=0.1,
+            seed=0,
+        )
