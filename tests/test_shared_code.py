@@ -8,7 +8,14 @@ import pytest
 from conftest import NOTEBOOKS, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-from shared_code import MARKER, drifted, shared_cells  # noqa: E402
+from shared_code import (  # noqa: E402
+    MARKER,
+    drifted,
+    expected_source,
+    missing_imports,
+    package_imports,
+    shared_cells,
+)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -24,6 +31,28 @@ def test_notebooks_do_not_import_the_package(notebook):
         if cell.cell_type == "code":
             assert "import onebyone" not in cell.source
             assert "from onebyone" not in cell.source
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_package_imports_come_from_earlier_cells(notebook):
+    assert missing_imports(notebook) == []
+
+
+def test_package_imports_are_left_out_of_the_copy():
+    assert package_imports("onebyone/fcn.py") == ["onebyone/upsampling.py"]
+    copy = expected_source("onebyone/fcn.py")
+    assert "onebyone." not in copy
+    assert "bilinear_upsampler(" in copy
+
+
+def test_a_missing_dependency_is_detected(tmp_path):
+    notebook = next(nb for nb in NOTEBOOKS if "fcn" in nb.name)
+    nb = nbformat.read(notebook, as_version=4)
+    upsampling_cell = f"{MARKER}onebyone/upsampling.py"
+    nb.cells = [c for c in nb.cells if not c.source.startswith(upsampling_cell)]
+    copy = tmp_path / notebook.name
+    nbformat.write(nb, copy)
+    assert missing_imports(copy) == [("onebyone/fcn.py", "onebyone/upsampling.py")]
 
 
 def test_a_drifted_copy_is_detected(tmp_path):

@@ -4,10 +4,13 @@
     python tools/shared_code.py --check  # exit 1 if any copy has drifted
 
 A notebook cell whose first line is ``# Shared code: onebyone/NAME.py`` holds
-the whole of that file after the marker line.
+the whole of that file after the marker line, except its imports from the
+package itself (``from onebyone.OTHER import ...``): a notebook defines those
+names in the cell of onebyone/OTHER.py, which must come earlier.
 """
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "# Shared code: "
+PACKAGE_IMPORT = re.compile(r"^from onebyone\.(\w+) import .*\n\n?", re.MULTILINE)
 
 
 def shared_cells(nb):
@@ -25,13 +29,24 @@ def shared_cells(nb):
             yield cell, first_line.removeprefix(MARKER).strip()
 
 
-def expected_source(relative_path):
+def read_shared(relative_path):
     path = ROOT / relative_path
     if not path.is_file():
         raise FileNotFoundError(
             f"a notebook cell names {relative_path}, which does not exist"
         )
-    return f"{MARKER}{relative_path}\n{path.read_text().rstrip()}"
+    return path.read_text()
+
+
+def package_imports(relative_path):
+    """The shared files that a shared file imports from the package."""
+    text = read_shared(relative_path)
+    return [f"onebyone/{name}.py" for name in PACKAGE_IMPORT.findall(text)]
+
+
+def expected_source(relative_path):
+    text = PACKAGE_IMPORT.sub("", read_shared(relative_path))
+    return f"{MARKER}{relative_path}\n{text.rstrip()}"
 
 
 def drifted(notebook_path):
@@ -40,6 +55,16 @@ def drifted(notebook_path):
     return [
         rel for cell, rel in shared_cells(nb) if cell.source != expected_source(rel)
     ]
+
+
+def missing_imports(notebook_path):
+    """(file, import) pairs where a shared file's import has no earlier cell."""
+    nb = nbformat.read(notebook_path, as_version=4)
+    seen, missing = set(), []
+    for _, rel in shared_cells(nb):
+        missing += [(rel, dep) for dep in package_imports(rel) if dep not in seen]
+        seen.add(rel)
+    return missing
 
 
 def sync(notebook_path):
@@ -65,9 +90,17 @@ def main():
     args = parser.parse_args()
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if args.check:
-        problems = [f"{nb.name}: {rel}" for nb in notebooks for rel in drifted(nb)]
+        problems = [
+            f"drifted from its source: {nb.name}: {rel}"
+            for nb in notebooks
+            for rel in drifted(nb)
+        ] + [
+            f"{nb.name}: {rel} needs the cell of {dep} before it"
+            for nb in notebooks
+            for rel, dep in missing_imports(nb)
+        ]
         for problem in problems:
-            print(f"drifted from its source: {problem}")
+            print(problem)
         sys.exit(1 if problems else 0)
     for nb in notebooks:
         if sync(nb):
