@@ -96,3 +96,26 @@ def make_digit_scenes(
     images += rng.normal(0, noise, images.shape).astype(np.float32)
     images = np.clip(images, 0, 1)
     return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
+
+
+def show_labels(ax, label_map, title=None, alpha=1.0):
+    """Draw a label map on matplotlib axes, one colour per class, without ticks."""
+    label_map = torch.as_tensor(label_map)
+    if label_map.ndim != 2:
+        raise ValueError(f"a label map is (H, W); got shape {tuple(label_map.shape)}.")
+    if label_map.numel() and not 0 <= label_map.min() <= label_map.max() < NUM_CLASSES:
+        raise ValueError(
+            f"labels must be class numbers 0-{NUM_CLASSES - 1}; "
+            f"got values from {label_map.min().item()} to {label_map.max().item()}."
+        )
+    ax.imshow(
+        label_map.cpu().numpy(),
+        cmap=CLASS_CMAP,
+        vmin=0,
+        vmax=NUM_CLASSES - 1,
+        alpha=alpha,
+        interpolation="nearest",
+    )
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.axis("off")

@@ -36,18 +36,28 @@ def segmentation_metrics(confusion):
     }
 
 
-def evaluate(model, images, labels, num_classes, batch_size=100):
-    """The four metrics of a model on a set of scenes (on the model's device)."""
+def predict(model, images, batch_size=100):
+    """The predicted class of every pixel, (N, H, W), on the CPU.
+
+    The model runs on its own device, in evaluation mode, a batch at a time.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive; got {batch_size}.")
     device = next(model.parameters()).device
-    confusion = torch.zeros(num_classes, num_classes, dtype=torch.long)
     model.eval()
     with torch.no_grad():
-        for start in range(0, len(images), batch_size):
-            scores = model(images[start : start + batch_size].to(device))
-            predictions = scores.argmax(dim=1).cpu()
-            truth = labels[start : start + batch_size]
-            confusion += confusion_matrix(predictions, truth, num_classes)
-    return segmentation_metrics(confusion)
+        return torch.cat(
+            [
+                model(images[start : start + batch_size].to(device)).argmax(dim=1).cpu()
+                for start in range(0, len(images), batch_size)
+            ]
+        )
+
+
+def evaluate(model, images, labels, num_classes, batch_size=100):
+    """The four metrics of a model on a set of scenes."""
+    predictions = predict(model, images, batch_size)
+    return segmentation_metrics(confusion_matrix(predictions, labels, num_classes))
 
 
 def train(model, images, labels, epochs, batch_size, max_lr, seed, on_epoch_end=None):

@@ -1,15 +1,20 @@
 """onebyone/digit_scenes.py: the segmentation data of chapters 5 to 7."""
 
+import matplotlib
 import numpy as np
 import pytest
 import torch
 
-from onebyone.digit_scenes import (
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from onebyone.digit_scenes import (  # noqa: E402
     BACKGROUND,
     CLASS_COLOURS,
     INK_THRESHOLD,
     NUM_CLASSES,
     make_digit_scenes,
+    show_labels,
     source_digits,
 )
 
@@ -88,3 +93,30 @@ def test_noise_free_scenes_are_exactly_the_digits():
     images, labels = make_digit_scenes(4, noise=0.0)
     ink = labels != BACKGROUND
     assert np.all(images[:, 0][ink].numpy() >= INK_THRESHOLD)
+
+
+def test_show_labels_draws_in_the_class_colours(scenes):
+    _, labels = scenes
+    fig, ax = plt.subplots()
+    show_labels(ax, labels[0], "labels")
+    image = ax.get_images()[0]
+    assert image.get_clim() == (0, NUM_CLASSES - 1)
+    assert image.get_cmap().colors == CLASS_COLOURS
+    assert ax.get_title() == "labels"
+    assert not ax.axison
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("label_map", "message"),
+    [
+        (torch.zeros(2, 3, 3, dtype=torch.long), "a label map is \\(H, W\\)"),
+        (torch.full((3, 3), NUM_CLASSES), "class numbers 0-10; got values from 11"),
+        (torch.full((3, 3), -1), "got values from -1"),
+    ],
+)
+def test_show_labels_rejects_what_is_not_a_label_map(label_map, message):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=message):
+        show_labels(ax, label_map)
+    plt.close(fig)

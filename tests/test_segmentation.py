@@ -7,6 +7,7 @@ from torch import nn
 from onebyone.segmentation import (
     confusion_matrix,
     evaluate,
+    predict,
     segmentation_metrics,
     train,
 )
@@ -67,3 +68,20 @@ def test_training_rejects_impossible_settings():
             max_lr=0.1,
             seed=0,
         )
+
+
+def test_predict_labels_every_pixel_whatever_the_batch_size():
+    torch.manual_seed(0)
+    model = nn.Conv2d(1, 3, kernel_size=1)
+    images = torch.rand(7, 1, 5, 6)
+    expected = model(images).argmax(dim=1)
+    for batch_size in (1, 3, 7, 100):
+        predictions = predict(model, images, batch_size=batch_size)
+        assert predictions.shape == (7, 5, 6)
+        assert torch.equal(predictions, expected)
+    assert not model.training
+
+
+def test_predict_rejects_an_empty_batch():
+    with pytest.raises(ValueError, match="batch_size must be positive"):
+        predict(nn.Conv2d(1, 2, 1), torch.zeros(2, 1, 3, 3), batch_size=0)
