@@ -1,5 +1,6 @@
 """Our FCN: a small convolutional body, 1×1 score layers and skip connections."""
 
+import torch.nn.functional as F
 from torch import nn
 
 from onebyone.upsampling import bilinear_upsampler
@@ -19,6 +20,33 @@ def conv_block(in_channels, out_channels):
     )
 
 
+def encoder(widths, in_channels=1):
+    """One conv_block per width: the stages of a body that pools between them."""
+    return nn.ModuleList(
+        conv_block(c_in, c_out)
+        for c_in, c_out in zip((in_channels, *widths[:-1]), widths, strict=True)
+    )
+
+
+def encode(stages, x):
+    """The feature map of every stage, with a 2×2 max pooling between stages.
+
+    The maps are at strides 1, 2, 4, ...; height and width must be multiples of
+    the deepest stride.
+    """
+    stride = 2 ** (len(stages) - 1)
+    if x.shape[-2] % stride or x.shape[-1] % stride:
+        raise ValueError(
+            f"height and width must be multiples of {stride}; "
+            f"got {tuple(x.shape[-2:])}."
+        )
+    features = []
+    for index, stage in enumerate(stages):
+        x = stage(x if index == 0 else F.max_pool2d(x, 2))
+        features.append(x)
+    return features
+
+
 class FCN(nn.Module):
     """Our FCN. skips=0: "FCN-32s"; 1: "FCN-16s"; 2: "FCN-8s"."""
 
@@ -31,11 +59,7 @@ class FCN(nn.Module):
         if len(widths) != 4:
             raise ValueError(f"widths needs one entry per stage (4); got {widths}.")
         self.skips = skips
-        self.stages = nn.ModuleList(
-            conv_block(c_in, c_out)
-            for c_in, c_out in zip((1, *widths[:-1]), widths, strict=True)
-        )
-        self.pool = nn.MaxPool2d(2)
+        self.stages = encoder(widths)
         # 1×1 score layers, deepest first: strides 8, 4, 2
         self.scores = nn.ModuleList(
             nn.Conv2d(w, num_classes, 1) for w in widths[::-1][: skips + 1]
@@ -47,16 +71,7 @@ class FCN(nn.Module):
 
     def features(self, x):
         """The feature maps of the four stages, at strides 1, 2, 4 and 8."""
-        if x.shape[-2] % STRIDE or x.shape[-1] % STRIDE:
-            raise ValueError(
-                f"height and width must be multiples of {STRIDE}; "
-                f"got {tuple(x.shape[-2:])}."
-            )
-        features = []
-        for index, stage in enumerate(self.stages):
-            x = stage(x if index == 0 else self.pool(x))
-            features.append(x)
-        return features
+        return encode(self.stages, x)
 
     def score(self, features):
         """Class scores at the input size, from the features of the four stages."""

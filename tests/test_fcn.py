@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from onebyone.fcn import FCN, STRIDE, conv_block
+from onebyone.fcn import FCN, STRIDE, conv_block, encode, encoder
 
 NUM_CLASSES = 5
 
@@ -60,3 +60,15 @@ def test_rejects_a_size_that_is_not_a_multiple_of_the_stride():
 def test_rejects_the_wrong_number_of_widths():
     with pytest.raises(ValueError, match="one entry per stage"):
         FCN(NUM_CLASSES, 2, widths=(8, 16, 32))
+
+
+def test_encode_pools_between_the_stages_of_any_encoder():
+    stages = encoder((4, 6, 8), in_channels=3)
+    features = encode(stages, torch.zeros(2, 3, 12, 20))
+    assert [tuple(f.shape) for f in features] == [
+        (2, 4, 12, 20),
+        (2, 6, 6, 10),
+        (2, 8, 3, 5),
+    ]
+    with pytest.raises(ValueError, match="multiples of 4; got \\(12, 18\\)"):
+        encode(stages, torch.zeros(1, 3, 12, 18))
