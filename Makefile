@@ -7,7 +7,7 @@ COLAB_VENV := .venv-colab
 COLAB_INSTALLED := $(COLAB_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help book test record sync bench chromium clean
+.PHONY: help book test record sync bench spread chromium clean
 
 help:
 	@echo "make book     build the HTML book into _build/html"
@@ -15,6 +15,7 @@ help:
 	@echo "make record   re-run every notebook and store its outputs"
 	@echo "make sync     copy the shared helpers (onebyone/) into the notebooks"
 	@echo "make bench    report notebook and build times and peak memory"
+	@echo "make spread   measure the spread of every measured result (about an hour)"
 	@echo "make clean    remove build outputs"
 
 $(INSTALLED): requirements.txt
@@ -45,6 +46,9 @@ sync: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python tools/benchmark.py
+
+spread: $(INSTALLED)
+	$(BIN)/python tools/spread.py
 
 clean:
 	rm -rf _build

@@ -24,8 +24,11 @@ from shared_code import ROOT, sync  # noqa: E402
 CELL_TIMEOUT_S = 600
 
 
-def execute(nb, workdir):
-    """Run a notebook in place, in a fresh kernel started in ``workdir``."""
+def execute(nb, workdir, env=None):
+    """Run a notebook in place, in a fresh kernel started in ``workdir``.
+
+    ``env``: the kernel's environment variables (default: this process's).
+    """
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT_S,
@@ -34,7 +37,7 @@ def execute(nb, workdir):
         store_widget_state=True,
         record_timing=False,
     )
-    client.execute()
+    client.execute(**({} if env is None else {"env": env}))
 
 
 def record(path, write=True):

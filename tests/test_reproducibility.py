@@ -1,0 +1,65 @@
+"""Measured results: the spread table is current and every bound clears it."""
+
+import io
+import os
+import sys
+from contextlib import redirect_stdout
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+import spread  # noqa: E402
+
+from onebyone import runtime  # noqa: E402
+
+
+def test_the_table_matches_the_notebooks_and_every_bound_clears_its_spread():
+    assert spread.problems() == []
+
+
+def test_the_tests_run_on_other_kernels_than_the_recording():
+    """tests/conftest.py switches PyTorch to its generic kernels for every test."""
+    assert os.environ["ATEN_CPU_CAPABILITY"] == "default"
+
+
+def test_the_tool_reads_verdict_lines_as_runtime_prints_them():
+    for bound in ({"at_least": 0.8}, {"at_most": 2.5}, {"at_least": 0.95}):
+        for percent in (False, True):
+            out = io.StringIO()
+            with redirect_stdout(out):
+                runtime.verdict(
+                    "claim",
+                    1.0 if "at_most" not in bound else 0.0,
+                    **bound,
+                    percent=percent,
+                )
+            line = spread.verdict_line("claim", {**bound, "percent": percent})
+            assert out.getvalue() == line + "\n"
+
+
+def test_bounds_are_read_from_the_notebook_source(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('verdict("a", x, at_least=0.8)'),
+        nbformat.v4.new_code_cell('verdict("b", y, at_most=-1e-3, percent=True)'),
+    ]
+    path = tmp_path / "99-example.ipynb"
+    nbformat.write(nb, path)
+    assert spread.notebook_verdicts(path) == {
+        "a": {"at_least": 0.8, "percent": False},
+        "b": {"at_most": -1e-3, "percent": True},
+    }
+    nb.cells.append(nbformat.v4.new_code_cell('verdict(f"{name}", z, at_least=1)'))
+    nbformat.write(nb, path)
+    with pytest.raises(ValueError, match="as literals"):
+        spread.notebook_verdicts(path)
+
+
+def test_a_bound_inside_its_spread_is_reported():
+    vals = [0.84, 0.86, 0.87]
+    assert spread.required_margin(vals) == pytest.approx(0.03)
+    assert spread.margin(vals, {"at_least": 0.8}) == pytest.approx(0.04)
+    assert spread.margin(vals, {"at_least": 0.85}) < 0
+    assert spread.margin(vals, {"at_most": 0.9}) == pytest.approx(0.03)

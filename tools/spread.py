@@ -1,0 +1,333 @@
+"""Measure how much each machine-dependent result varies, and check the bounds.
+
+    python tools/spread.py                       # every notebook with measured results
+    python tools/spread.py notebooks/06-*.ipynb  # some of them; the others keep theirs
+    python tools/spread.py --table               # rewrite the table (a bound changed)
+    python tools/spread.py --check               # is the table current? (the tests)
+
+A notebook's measured results are the values it passes to ``measured`` and
+``verdict`` (onebyone/runtime.py). This tool runs the notebook once for every
+combination of seed (the notebook's ``SEED = 0`` line becomes ``SEED = 1``, ...),
+CPU kernel set and thread count, each time in a fresh kernel in an empty folder
+(single-thread runs go one per core side by side), and collects those values.
+Kernel sets: "native" is what PyTorch and oneDNN pick for this processor;
+"baseline" forces their plainest x86-64 kernels, which add numbers in another
+order, as a different processor would. The values go to
+book/reproducibility.json, and their spread, beside the bounds of the notebooks'
+verdicts, to the table in book/reproducibility.md.
+
+A verdict's bound must clear the spread by a margin as wide as the spread: it
+sits at least (max - min) below the smallest value (``at_least``) or above the
+largest (``at_most``). ``--check`` tests that, and that the table is current.
+"""
+
+import argparse
+import ast
+import copy
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record import execute  # noqa: E402
+from shared_code import ROOT, shared_cells  # noqa: E402
+
+DATA = ROOT / "book" / "reproducibility.json"
+PAGE = ROOT / "book" / "reproducibility.md"
+TABLE_START = "<!-- spread table: written by tools/spread.py -->"
+TABLE_END = "<!-- end of spread table -->"
+
+SEEDS = range(5)
+KERNEL_SETS = {
+    "native": {},
+    "baseline": {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"},
+}
+THREADS = (1, 2)
+SEED_LINE = re.compile(r"^SEED = \d+$", re.MULTILINE)
+REPORT = "SPREAD "
+REPORT_CELL = f"""import json as _json
+print({REPORT!r} + _json.dumps({{
+    "measured": MEASURED,
+    "capability": torch.backends.cpu.get_cpu_capability(),
+    "threads_used": torch.get_num_threads(),
+}}))"""
+
+
+# What a notebook declares
+
+
+def lesson_cells(nb):
+    """The code cells a notebook writes itself (not its shared-code copies)."""
+    shared = {id(cell) for cell, _ in shared_cells(nb)}
+    return [c for c in nb.cells if c.cell_type == "code" and id(c) not in shared]
+
+
+def has_measured_results(path):
+    nb = nbformat.read(path, as_version=4)
+    return any(re.search(r"\b(measured|verdict)\(", c.source) for c in lesson_cells(nb))
+
+
+def notebook_verdicts(path):
+    """{claim: bound} for the notebook's ``verdict(...)`` calls, from its source.
+
+    A bound is ``{"at_least": x}`` or ``{"at_most": x}``, with ``"percent"``.
+    Claims and bounds must be written as literals, so that they can be read here.
+    """
+    verdicts = {}
+    for cell in lesson_cells(nbformat.read(path, as_version=4)):
+        for call in ast.walk(ast.parse(cell.source)):
+            if not (
+                isinstance(call, ast.Call) and getattr(call.func, "id", "") == "verdict"
+            ):
+                continue
+            try:
+                claim = ast.literal_eval(call.args[0])
+                bound = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+            except (IndexError, ValueError) as error:
+                raise ValueError(
+                    f"{path.name}: write a verdict's claim and bound as literals: "
+                    f"{ast.unparse(call)}"
+                ) from error
+            verdicts[claim] = {"percent": False, **bound}
+    return verdicts
+
+
+# Running
+
+
+def with_seed(nb, seed):
+    """A copy of the notebook whose one ``SEED = ...`` line says ``seed``."""
+    nb = copy.deepcopy(nb)
+    cells = [c for c in lesson_cells(nb) if SEED_LINE.search(c.source)]
+    if len(cells) != 1 or len(SEED_LINE.findall(cells[0].source)) != 1:
+        raise ValueError("the notebook needs exactly one line `SEED = <number>`")
+    cells[0].source = SEED_LINE.sub(f"SEED = {seed}", cells[0].source)
+    return nb
+
+
+def kernel_env(kernel_set, threads):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS")
+    }
+    return {**env, **KERNEL_SETS[kernel_set], "OMP_NUM_THREADS": str(threads)}
+
+
+def run_once(path, seed, kernel_set, threads):
+    """Run one configuration; return what the notebook measured."""
+    nb = with_seed(nbformat.read(path, as_version=4), seed)
+    nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as workdir:
+        execute(nb, workdir, env=kernel_env(kernel_set, threads))
+    seconds = time.perf_counter() - start
+    text = "".join(out.get("text", "") for out in nb.cells[-1].outputs)
+    report = json.loads(text.split(REPORT, 1)[1])
+    return {
+        "seed": seed,
+        "kernel_set": kernel_set,
+        "threads": threads,
+        "seconds": round(seconds, 1),
+        **report,
+    }
+
+
+def machine():
+    model = platform.processor()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M)
+        model = names[0] if names else model
+    import torch  # only here: checking the table needs no torch
+
+    return f"{model}, {os.cpu_count()} cores, torch {torch.__version__}"
+
+
+def measure(path):
+    """Every configuration of one notebook, as many at a time as the cores allow.
+
+    Runs with t threads go cores // t at a time (at least one): more threads than
+    cores would slow every run down.
+    """
+    runs = []
+    for threads in THREADS:
+        configs = [(s, k) for s in SEEDS for k in KERNEL_SETS]
+        workers = max(1, (os.cpu_count() or 1) // threads)
+        with ThreadPoolExecutor(workers) as pool:
+            futures = [
+                pool.submit(run_once, path, seed, kernel_set, threads)
+                for seed, kernel_set in configs
+            ]
+            for future in futures:
+                run = future.result()
+                print(
+                    f"{path.name}: seed {run['seed']}, {run['kernel_set']} "
+                    f"({run['capability']}), {run['threads_used']} threads: "
+                    f"{run['seconds']} s",
+                    flush=True,
+                )
+                runs.append(run)
+    return {"machine": machine(), "runs": runs}
+
+
+# Summarising
+
+
+def values(entry, name):
+    return [run["measured"][name] for run in entry["runs"] if name in run["measured"]]
+
+
+def side_of(bound):
+    """("at_least", "≥") or ("at_most", "≤")."""
+    return ("at_least", "≥") if "at_least" in bound else ("at_most", "≤")
+
+
+def required_margin(vals):
+    """How far a bound must sit from the spread: the spread's own width."""
+    return max(vals) - min(vals)
+
+
+def margin(vals, bound):
+    """How far the bound sits outside the values (negative: inside them)."""
+    if "at_least" in bound:
+        return min(vals) - bound["at_least"]
+    return bound["at_most"] - max(vals)
+
+
+def fmt(value, percent):
+    return f"{100 * value:.1f}%" if percent else f"{value:.3g}"
+
+
+def render(data):
+    lines = []
+    for name, entry in sorted(data.items()):
+        lines += [
+            "",
+            f"**{{doc}}`../notebooks/{Path(name).stem}`** ({len(entry['runs'])} runs "
+            f"on {entry['machine']})",
+            "",
+            "| result | verdict | min | median | max | margin (needed) |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        verdicts = notebook_verdicts(ROOT / "notebooks" / name)
+        names = list(dict.fromkeys(k for run in entry["runs"] for k in run["measured"]))
+        for result in sorted(names, key=lambda n: (n not in verdicts, n)):
+            vals = values(entry, result)
+            bound = verdicts.get(result)
+            percent = bool(bound and bound["percent"])
+            spread = " | ".join(
+                fmt(v, percent) for v in (min(vals), statistics.median(vals), max(vals))
+            )
+            if bound is None:
+                lines.append(f"| {result} | — | {spread} | — |")
+                continue
+            side, sign = side_of(bound)
+            needed = required_margin(vals)
+            lines.append(
+                f"| {result} | {sign} {fmt(bound[side], percent)} | {spread} | "
+                f"{fmt(margin(vals, bound), percent)} ({fmt(needed, percent)}) |"
+            )
+    return "\n".join(lines).lstrip("\n")
+
+
+def write_table(data):
+    page = PAGE.read_text()
+    head, rest = page.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    PAGE.write_text(f"{head}{TABLE_START}\n{render(data)}\n{TABLE_END}{tail}")
+
+
+# Checking
+
+
+def verdict_line(claim, bound):
+    """The line onebyone.runtime.verdict prints when the claim holds."""
+    side, sign = side_of(bound)
+    limit = bound[side]
+    shown = f"{100 * limit:g}%" if bound["percent"] else f"{limit:g}"
+    return f"{claim} {sign} {shown}: True"
+
+
+def recorded_text(path):
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(
+        out.get("text", "") + out.get("data", {}).get("text/plain", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
+
+
+def problems():
+    """Everything that makes the table untrue; empty when it is current."""
+    found = []
+    data = json.loads(DATA.read_text()) if DATA.exists() else {}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if has_measured_results(path) and path.name not in data:
+            found.append(f"{path.name}: no spread measured (run tools/spread.py)")
+    wanted = {(s, k, t) for s in SEEDS for k in KERNEL_SETS for t in THREADS}
+    for name, entry in data.items():
+        path = ROOT / "notebooks" / name
+        if not path.exists():
+            found.append(f"{name}: in the table but not in notebooks/")
+            continue
+        grid = {(r["seed"], r["kernel_set"], r["threads"]) for r in entry["runs"]}
+        if not wanted <= grid:
+            found.append(f"{name}: runs missing for {sorted(wanted - grid)}")
+        text = recorded_text(path)
+        for claim, bound in notebook_verdicts(path).items():
+            vals = values(entry, claim)
+            if len(vals) < len(entry["runs"]):
+                found.append(f"{name}: {claim!r} is not measured in every run")
+                continue
+            if verdict_line(claim, bound) not in text:
+                found.append(
+                    f"{name}: no recorded line {verdict_line(claim, bound)!r} "
+                    "(re-record the notebook)"
+                )
+            if margin(vals, bound) < required_margin(vals):
+                found.append(
+                    f"{name}: {claim!r}: the bound is {margin(vals, bound):.3g} from "
+                    f"the spread, which needs {required_margin(vals):.3g}"
+                )
+    page = PAGE.read_text()
+    if f"{TABLE_START}\n{render(data)}\n{TABLE_END}" not in page:
+        found.append(f"{PAGE.relative_to(ROOT)}: the table is out of date (--table)")
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--check", action="store_true", help="check, run nothing")
+    parser.add_argument("--table", action="store_true", help="only rewrite the table")
+    args = parser.parse_args()
+    data = json.loads(DATA.read_text()) if DATA.exists() else {}
+    if not (args.check or args.table):
+        notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+        paths = args.notebooks or [p for p in notebooks if has_measured_results(p)]
+        for path in paths:
+            data[path.name] = measure(path.resolve())
+            DATA.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+            write_table(data)
+    elif args.table:
+        write_table(data)
+    found = problems()
+    print("\n".join(found) or "the table is current and every bound clears its spread")
+    sys.exit(1 if found else 0)
+
+
+if __name__ == "__main__":
+    main()
