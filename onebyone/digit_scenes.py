@@ -41,26 +41,35 @@ def source_digits(split):
 
 
 def make_digit_scenes(
-    num_scenes, size=64, max_digits=4, split="train", seed=0, noise=0.05
+    num_scenes,
+    size=64,
+    max_digits=4,
+    split="train",
+    seed=0,
+    noise=0.05,
+    grid=GRID,
+    min_digits=1,
 ):
     """Generate ``num_scenes`` scenes of ``size`` × ``size`` pixels.
 
-    Returns ``images`` (N, 1, size, size) float32 in [0, 1] and ``labels``
-    (N, size, size) int64 with values 0-9 for ink and BACKGROUND elsewhere.
+    Each scene holds ``min_digits`` to ``max_digits`` digits (as many of each
+    count), one per cell of a ``grid`` × ``grid`` grid. Returns ``images``
+    (N, 1, size, size) float32 in [0, 1] and ``labels`` (N, size, size) int64
+    with values 0-9 for ink and BACKGROUND elsewhere.
     """
-    cell = size // GRID
+    cell = size // grid
     largest = 8 * max(SCALES)
     if num_scenes < 1:
         raise ValueError(f"num_scenes must be at least 1; got {num_scenes}.")
-    if not 1 <= max_digits <= GRID * GRID:
+    if not 1 <= min_digits <= max_digits <= grid * grid:
         raise ValueError(
-            f"max_digits must be between 1 and {GRID * GRID} "
-            f"(one digit per cell of a {GRID}×{GRID} grid); got {max_digits}."
+            f"need 1 <= min_digits <= max_digits <= {grid * grid} (one digit per "
+            f"cell of a {grid}×{grid} grid); got {min_digits} and {max_digits}."
         )
     if cell < largest:
         raise ValueError(
             f"a {size}×{size} canvas has {cell}-pixel cells, too small for the "
-            f"largest digit ({largest} pixels); use size >= {GRID * largest}."
+            f"largest digit ({largest} pixels); use size >= {grid * largest}."
         )
     if noise < 0:
         raise ValueError(f"noise must be non-negative; got {noise}.")
@@ -70,8 +79,8 @@ def make_digit_scenes(
     labels = np.full((num_scenes, size, size), BACKGROUND, dtype=np.int64)
 
     # Every random choice is drawn at once, for all scenes and cells.
-    counts = rng.integers(1, max_digits + 1, num_scenes)
-    cell_rank = rng.random((num_scenes, GRID * GRID)).argsort(axis=1)
+    counts = rng.integers(min_digits, max_digits + 1, num_scenes)
+    cell_rank = rng.random((num_scenes, grid * grid)).argsort(axis=1)
     occupied = cell_rank < counts[:, None]  # (N, cells): which cells get a digit
     picks = rng.integers(0, len(targets), occupied.shape)
     scales = rng.choice(SCALES, occupied.shape)
@@ -84,7 +93,7 @@ def make_digit_scenes(
             *np.nonzero(occupied & (scales == scale)), strict=True
         ):
             digit = upscaled[picks[scene, cell_index]]
-            top, left = divmod(cell_index, GRID)
+            top, left = divmod(cell_index, grid)
             row = top * cell + int(offsets[scene, cell_index, 0] * (cell - span + 1))
             col = left * cell + int(offsets[scene, cell_index, 1] * (cell - span + 1))
             images[scene, row : row + span, col : col + span] = digit

@@ -48,26 +48,32 @@ def encode(stages, x):
 
 
 class FCN(nn.Module):
-    """Our FCN. skips=0: "FCN-32s"; 1: "FCN-16s"; 2: "FCN-8s"."""
+    """Our FCN, named by the stride of its finest score map.
+
+    skips=0, 1, 2, 3 make FCN-8s, FCN-4s, FCN-2s and FCN-1s.
+    """
 
     def __init__(self, num_classes, skips, widths=(8, 16, 32, 64)):
         super().__init__()
-        if skips not in (0, 1, 2):
+        if skips not in (0, 1, 2, 3):
             raise ValueError(
-                f"skips must be 0, 1 or 2 (one per finer stage); got {skips!r}."
+                f"skips must be 0, 1, 2 or 3 (one per finer stage); got {skips!r}."
             )
         if len(widths) != 4:
             raise ValueError(f"widths needs one entry per stage (4); got {widths}.")
         self.skips = skips
         self.stages = encoder(widths)
-        # 1×1 score layers, deepest first: strides 8, 4, 2
+        # 1×1 score layers, deepest first: strides 8, 4, 2, 1
         self.scores = nn.ModuleList(
             nn.Conv2d(w, num_classes, 1) for w in widths[::-1][: skips + 1]
         )
         self.fuse_upsamplers = nn.ModuleList(
             bilinear_upsampler(num_classes, 2) for _ in range(skips)
         )
-        self.final_upsampler = bilinear_upsampler(num_classes, STRIDE >> skips)
+        finest = STRIDE >> skips  # the stride of the finest score map
+        self.final_upsampler = (
+            bilinear_upsampler(num_classes, finest) if finest > 1 else nn.Identity()
+        )
 
     def features(self, x):
         """The feature maps of the four stages, at strides 1, 2, 4 and 8."""

@@ -73,12 +73,26 @@ def test_other_sizes_work():
     assert max(counts) <= 2
 
 
+def test_a_finer_grid_fills_a_larger_canvas_as_densely():
+    """128×128 on a 4×4 grid with 4-16 digits: 2.5 per 2×2 cells, as at 64×64."""
+    _, small = make_digit_scenes(400, seed=7)
+    _, large = make_digit_scenes(
+        100, size=128, grid=4, min_digits=4, max_digits=16, seed=7
+    )
+    assert large.shape == (100, 128, 128)
+    ink_small = (small != BACKGROUND).float().mean().item()
+    ink_large = (large != BACKGROUND).float().mean().item()
+    assert abs(ink_large - ink_small) < 0.1 * ink_small
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
         ({"num_scenes": 0}, "num_scenes must be at least 1"),
-        ({"num_scenes": 1, "max_digits": 5}, "max_digits must be between 1 and 4"),
-        ({"num_scenes": 1, "max_digits": 0}, "max_digits must be between 1 and 4"),
+        ({"num_scenes": 1, "max_digits": 5}, "max_digits <= 4"),
+        ({"num_scenes": 1, "max_digits": 0}, "1 <= min_digits <= max_digits"),
+        ({"num_scenes": 1, "min_digits": 3, "max_digits": 2}, "got 3 and 2"),
+        ({"num_scenes": 1, "size": 128, "grid": 8}, "too small for the largest"),
         ({"num_scenes": 1, "size": 40}, "too small for the largest digit"),
         ({"num_scenes": 1, "split": "val"}, "split must be 'train' or 'test'"),
         ({"num_scenes": 1, "noise": -0.1}, "noise must be non-negative"),

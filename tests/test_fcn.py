@@ -13,7 +13,7 @@ def test_conv_block_keeps_the_size():
     assert out.shape == (2, 4, 9, 7)
 
 
-@pytest.mark.parametrize("skips", [0, 1, 2])
+@pytest.mark.parametrize("skips", [0, 1, 2, 3])
 @pytest.mark.parametrize("size", [(64, 64), (24, 40)])
 def test_scores_every_pixel(skips, size):
     model = FCN(NUM_CLASSES, skips)
@@ -35,6 +35,16 @@ def test_each_skip_adds_a_score_layer_and_an_upsampler():
     assert [m.final_upsampler.stride for m in models] == [(8, 8), (4, 4), (2, 2)]
 
 
+def test_fcn_1s_is_fcn_2s_plus_a_stride_1_score_layer():
+    """Its third ×2 upsampler is FCN-2s's final one; no upsampling is left after."""
+    fcn_2s, fcn_1s = FCN(NUM_CLASSES, 2), FCN(NUM_CLASSES, 3)
+    assert isinstance(fcn_1s.final_upsampler, torch.nn.Identity)
+    added = sum(p.numel() for p in fcn_1s.parameters()) - sum(
+        p.numel() for p in fcn_2s.parameters()
+    )
+    assert added == (8 + 1) * NUM_CLASSES  # a 1×1 conv on the 8 stride-1 channels
+
+
 def test_the_finest_score_layer_feeds_the_output():
     model = FCN(NUM_CLASSES, 2).eval()
     x = torch.rand(1, 1, 32, 32)
@@ -46,9 +56,9 @@ def test_the_finest_score_layer_feeds_the_output():
     assert changed.tolist() == [True] + [False] * (NUM_CLASSES - 1)
 
 
-@pytest.mark.parametrize("skips", [-1, 3, "2"])
+@pytest.mark.parametrize("skips", [-1, 4, "2"])
 def test_rejects_an_unknown_number_of_skips(skips):
-    with pytest.raises(ValueError, match="skips must be 0, 1 or 2"):
+    with pytest.raises(ValueError, match="skips must be 0, 1, 2 or 3"):
         FCN(NUM_CLASSES, skips)
 
 
