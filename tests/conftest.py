@@ -15,6 +15,7 @@ import pytest
 # PyTorch's generic kernels instead, which add numbers in another order: a measured
 # result compared as if it were exact fails here, as it would on a reader's machine.
 # See book/reproducibility.md. A value set in the environment takes precedence.
+KERNELS_FROM_ENVIRONMENT = os.environ.get("ATEN_CPU_CAPABILITY")
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,10 @@ import os
 import sys
 from contextlib import redirect_stdout
 
+import conftest
 import nbformat
 import pytest
+import torch
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -20,8 +22,10 @@ def test_the_table_matches_the_notebooks_and_every_bound_clears_its_spread():
 
 
 def test_the_tests_run_on_other_kernels_than_the_recording():
-    """tests/conftest.py switches PyTorch to its generic kernels for every test."""
-    assert os.environ["ATEN_CPU_CAPABILITY"] == "default"
+    """Unless told otherwise, every test runs on PyTorch's generic kernels."""
+    expected = conftest.KERNELS_FROM_ENVIRONMENT or "default"
+    assert os.environ["ATEN_CPU_CAPABILITY"] == expected  # notebook kernels inherit it
+    assert torch.backends.cpu.get_cpu_capability() == expected.upper()
 
 
 def test_the_tool_reads_verdict_lines_as_runtime_prints_them():
