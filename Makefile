@@ -15,7 +15,7 @@ help:
 	@echo "make record   re-run every notebook and store its outputs"
 	@echo "make sync     copy the shared helpers (onebyone/) into the notebooks"
 	@echo "make bench    report notebook and build times and peak memory"
-	@echo "make spread   measure the spread of every measured result (about an hour)"
+	@echo "make spread   measure the spread of every measured result (about 3 hours on 2 cores)"
 	@echo "make clean    remove build outputs"
 
 $(INSTALLED): requirements.txt

@@ -1,22 +1,16 @@
-"""Shared by the tests: the CPU kernels, the built book, and a server for it."""
+"""Shared by the tests: the notebooks, the built book, and a server for it.
+
+The CPU kernels the tests run on are chosen in the conftest.py at the root.
+"""
 
 import functools
 import http.server
-import os
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
-
-# The notebooks' outputs are recorded with the CPU kernels PyTorch picks for the
-# processor (avx2 or avx512 on any recent x86-64). The tests run the notebooks on
-# PyTorch's generic kernels instead, which add numbers in another order: a measured
-# result compared as if it were exact fails here, as it would on a reader's machine.
-# See book/reproducibility.md. A value set in the environment takes precedence.
-KERNELS_FROM_ENVIRONMENT = os.environ.get("ATEN_CPU_CAPABILITY")
-os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

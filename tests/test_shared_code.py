@@ -9,12 +9,16 @@ from conftest import NOTEBOOKS, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from shared_code import (  # noqa: E402
+    FOLDED,
     MARKER,
     drifted,
     expected_source,
+    hidden_in_book,
+    is_folded,
     missing_imports,
     package_imports,
     shared_cells,
+    sync,
 )
 
 
@@ -64,6 +68,24 @@ def test_a_drifted_copy_is_detected(tmp_path):
     cell.source += "\n# an edit made in the notebook instead of the file"
     nbformat.write(nb, copy)
     assert drifted(copy) == [relative_path]
+
+
+def test_a_copy_left_unfolded_is_detected_and_folded_by_sync(tmp_path):
+    """Colab and JupyterLab fold the helper cells that the book hides."""
+    notebook = next(nb for nb in NOTEBOOKS if "u-net" in nb.name)
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    nb = nbformat.read(copy, as_version=4)
+    cell, relative_path = next(c for c in shared_cells(nb) if hidden_in_book(c[0]))
+    for key in FOLDED:
+        del cell.metadata[key]
+    nbformat.write(nb, copy)
+    assert drifted(copy) == [relative_path]
+    assert sync(copy)
+    nb = nbformat.read(copy, as_version=4)
+    cell = next(c for c, rel in shared_cells(nb) if rel == relative_path)
+    assert is_folded(cell) and cell.source.startswith("# @title ")
+    assert drifted(copy) == []
 
 
 def test_every_shared_module_is_used():

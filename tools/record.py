@@ -3,16 +3,27 @@
     python tools/record.py                      # every notebook
     python tools/record.py notebooks/01-*.ipynb # some of them
     python tools/record.py --no-write ...       # only check that they run
+    python tools/record.py --no-write --one-epoch ...  # the same, training 1 epoch
 
 Each notebook runs in an empty temporary folder (so it cannot lean on sibling
 files, just as in Colab), with widget state stored for the static book. Shared
-helper cells are synced from onebyone/ first.
+helper cells are synced from onebyone/ first. Cell ids are kept, and widget
+models are renamed in the order they appear, so that re-recording an unchanged
+notebook changes nothing but its measured outputs.
+
+``--one-epoch`` sets every ``EPOCHS = <n>`` and ``CPU_EPOCHS = <n>`` line to 1:
+every cell still runs, in a fraction of the time, but the measured results are
+not the book's. The Colab-versions test uses it (the main test run trains the
+full budgets); it cannot be combined with writing the outputs.
 """
 
 import argparse
+import json
+import re
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -22,16 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_code import ROOT, sync  # noqa: E402
 
 CELL_TIMEOUT_S = 600
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+EPOCHS_LINE = re.compile(r"^((?:CPU_)?EPOCHS) = \d+$", re.MULTILINE)
 
 
-def execute(nb, workdir, env=None):
+def execute(nb, workdir, env=None, cell_timeout_s=CELL_TIMEOUT_S):
     """Run a notebook in place, in a fresh kernel started in ``workdir``.
 
     ``env``: the kernel's environment variables (default: this process's).
     """
     client = NotebookClient(
         nb,
-        timeout=CELL_TIMEOUT_S,
+        timeout=cell_timeout_s,
         kernel_name="python3",
         resources={"metadata": {"path": str(workdir)}},
         store_widget_state=True,
@@ -40,13 +53,41 @@ def execute(nb, workdir, env=None):
     client.execute(**({} if env is None else {"env": env}))
 
 
-def record(path, write=True):
+def stable_widget_ids(nb, name):
+    """The notebook with its widget models renamed name/0, name/1, ... (as UUIDs).
+
+    Jupyter gives every widget model a random id; the outputs and the stored
+    widget state refer to models by it. Numbering them in order of first
+    appearance gives the same ids on every run.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    text = json.dumps(nb)  # in the order the models were created, not sorted
+    for number, old in enumerate(sorted(state, key=text.index)):
+        text = text.replace(old, uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{number}").hex)
+    return nbformat.from_dict(json.loads(text))
+
+
+def train_one_epoch(nb):
+    """Set the notebook's epoch counts to 1; return how many lines changed."""
+    changed = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source, count = EPOCHS_LINE.subn(r"\1 = 1", cell.source)
+            changed += count
+    return changed
+
+
+def record(path, write=True, one_epoch=False):
+    if write and one_epoch:
+        raise ValueError("one-epoch runs are for checking; they are never recorded")
     if write:
         sync(path)
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    if one_epoch:
+        train_one_epoch(nb)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
         execute(nb, workdir)
@@ -54,7 +95,7 @@ def record(path, write=True):
     if write:
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
-        nbformat.write(nb, path)
+        nbformat.write(stable_widget_ids(nb, path.stem), path)
     return seconds
 
 
@@ -66,10 +107,15 @@ def main():
     parser.add_argument(
         "--no-write", action="store_true", help="run the notebooks but keep the files"
     )
+    parser.add_argument(
+        "--one-epoch", action="store_true", help="train 1 epoch (with --no-write)"
+    )
     args = parser.parse_args()
+    if args.one_epoch and not args.no_write:
+        parser.error("--one-epoch runs are never recorded: add --no-write")
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:
-        seconds = record(path, write=not args.no_write)
+        seconds = record(path, write=not args.no_write, one_epoch=args.one_epoch)
         verb = "ran" if args.no_write else "recorded"
         print(f"{verb} {path.name} in {seconds:.1f} s")
 

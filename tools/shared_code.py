@@ -3,10 +3,14 @@
     python tools/shared_code.py          # copy onebyone/*.py into the notebooks
     python tools/shared_code.py --check  # exit 1 if any copy has drifted
 
-A notebook cell whose first line is ``# Shared code: onebyone/NAME.py`` holds
-the whole of that file after the marker line, except its imports from the
+A notebook cell whose first line is ``# @title Shared code: onebyone/NAME.py``
+holds the whole of that file after the marker line, except its imports from the
 package itself (``from onebyone.OTHER import ...``): a notebook defines those
 names in the cell of onebyone/OTHER.py, which must come earlier.
+
+Where the book hides a shared cell's code (tag ``hide-input``), Colab and
+JupyterLab fold it too: Colab shows the ``@title`` line as a form
+(``cellView: "form"``), JupyterLab collapses the source (``jupyter.source_hidden``).
 """
 
 import argparse
@@ -17,7 +21,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKER = "# Shared code: "
+MARKER = "# @title Shared code: "
+FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
 PACKAGE_IMPORT = re.compile(r"^from onebyone\.(\w+) import .*\n\n?", re.MULTILINE)
 
 
@@ -27,6 +32,14 @@ def shared_cells(nb):
         first_line = cell.source.split("\n", 1)[0]
         if cell.cell_type == "code" and first_line.startswith(MARKER):
             yield cell, first_line.removeprefix(MARKER).strip()
+
+
+def hidden_in_book(cell):
+    return "hide-input" in cell.metadata.get("tags", [])
+
+
+def is_folded(cell):
+    return all(cell.metadata.get(key) == value for key, value in FOLDED.items())
 
 
 def read_shared(relative_path):
@@ -49,12 +62,17 @@ def expected_source(relative_path):
     return f"{MARKER}{relative_path}\n{text.rstrip()}"
 
 
+def is_current(cell, relative_path):
+    """The copy equals its file, and is folded exactly where the book hides it."""
+    return cell.source == expected_source(relative_path) and (
+        is_folded(cell) == hidden_in_book(cell)
+    )
+
+
 def drifted(notebook_path):
-    """Paths of the shared files whose copy in this notebook differs."""
+    """Paths of the shared files whose copy in this notebook is not current."""
     nb = nbformat.read(notebook_path, as_version=4)
-    return [
-        rel for cell, rel in shared_cells(nb) if cell.source != expected_source(rel)
-    ]
+    return [rel for cell, rel in shared_cells(nb) if not is_current(cell, rel)]
 
 
 def missing_imports(notebook_path):
@@ -72,9 +90,14 @@ def sync(notebook_path):
     nb = nbformat.read(notebook_path, as_version=4)
     changed = False
     for cell, rel in shared_cells(nb):
-        source = expected_source(rel)
-        if cell.source != source:
-            cell.source, changed = source, True
+        if is_current(cell, rel):
+            continue
+        cell.source, changed = expected_source(rel), True
+        for key, value in FOLDED.items():
+            if hidden_in_book(cell):
+                cell.metadata[key] = value
+            else:
+                cell.metadata.pop(key, None)
     if changed:
         nbformat.write(nb, notebook_path)
     return changed

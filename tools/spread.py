@@ -16,6 +16,11 @@ order, as a different processor would. The values go to
 book/reproducibility.json, and their spread, beside the bounds of the notebooks'
 verdicts, to the table in book/reproducibility.md.
 
+Each finished run is also appended to .spread-runs/<notebook>.jsonl with a hash
+of the notebook, so that an interrupted measurement resumes where it stopped
+(runs of another version of the notebook are not reused); the file is removed
+once every run is in book/reproducibility.json.
+
 A verdict's bound must clear the spread by a margin as wide as the spread: it
 sits at least (max - min) below the smallest value (``at_least``) or above the
 largest (``at_most``). ``--check`` tests that, and that the table is current.
@@ -24,6 +29,7 @@ largest (``at_most``). ``--check`` tests that, and that the table is current.
 import argparse
 import ast
 import copy
+import hashlib
 import json
 import os
 import platform
@@ -32,7 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -42,6 +48,10 @@ from record import execute  # noqa: E402
 from shared_code import ROOT, shared_cells  # noqa: E402
 
 DATA = ROOT / "book" / "reproducibility.json"
+PROGRESS = ROOT / ".spread-runs"
+# A single-thread run on the baseline kernels trains several times slower than
+# the recording, so a training cell may take far longer than record.py allows.
+CELL_TIMEOUT_S = 3 * 3600
 PAGE = ROOT / "book" / "reproducibility.md"
 TABLE_START = "<!-- spread table: written by tools/spread.py -->"
 TABLE_END = "<!-- end of spread table -->"
@@ -129,7 +139,7 @@ def run_once(path, seed, kernel_set, threads):
     nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
-        execute(nb, workdir, env=kernel_env(kernel_set, threads))
+        execute(nb, workdir, kernel_env(kernel_set, threads), CELL_TIMEOUT_S)
     seconds = time.perf_counter() - start
     text = "".join(out.get("text", "") for out in nb.cells[-1].outputs)
     report = json.loads(text.split(REPORT, 1)[1])
@@ -153,22 +163,40 @@ def machine():
     return f"{model}, {os.cpu_count()} cores, torch {torch.__version__}"
 
 
+def finished_runs(path):
+    """The runs of this version of the notebook kept by an interrupted measurement."""
+    progress = PROGRESS / f"{path.stem}.jsonl"
+    version = hashlib.sha256(path.read_bytes()).hexdigest()
+    runs = []
+    if progress.exists():
+        lines = progress.read_text().splitlines()
+        runs = [r for r in map(json.loads, lines) if r.pop("notebook") == version]
+    return runs, progress, version
+
+
 def measure(path):
     """Every configuration of one notebook, as many at a time as the cores allow.
 
     Runs with t threads go cores // t at a time (at least one): more threads than
     cores would slow every run down.
     """
-    runs = []
+    runs, progress, version = finished_runs(path)
+    done = {(r["seed"], r["kernel_set"], r["threads"]) for r in runs}
+    PROGRESS.mkdir(exist_ok=True)
     for threads in THREADS:
-        configs = [(s, k) for s in SEEDS for k in KERNEL_SETS]
+        configs = [
+            (seed, kernel_set)
+            for seed in SEEDS
+            for kernel_set in KERNEL_SETS
+            if (seed, kernel_set, threads) not in done
+        ]
         workers = max(1, (os.cpu_count() or 1) // threads)
         with ThreadPoolExecutor(workers) as pool:
             futures = [
                 pool.submit(run_once, path, seed, kernel_set, threads)
                 for seed, kernel_set in configs
             ]
-            for future in futures:
+            for future in as_completed(futures):
                 run = future.result()
                 print(
                     f"{path.name}: seed {run['seed']}, {run['kernel_set']} "
@@ -176,7 +204,10 @@ def measure(path):
                     f"{run['seconds']} s",
                     flush=True,
                 )
+                with progress.open("a") as file:
+                    file.write(json.dumps({**run, "notebook": version}) + "\n")
                 runs.append(run)
+    runs.sort(key=lambda r: (r["threads"], r["seed"], r["kernel_set"]))
     return {"machine": machine(), "runs": runs}
 
 
@@ -322,6 +353,7 @@ def main():
             data[path.name] = measure(path.resolve())
             DATA.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
             write_table(data)
+            (PROGRESS / f"{path.stem}.jsonl").unlink()
     elif args.table:
         write_table(data)
     found = problems()
