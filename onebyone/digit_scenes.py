@@ -1,7 +1,8 @@
 """Digit scenes: segmentation data made from scikit-learn's handwritten digits.
 
-Each scene is a canvas with 1 to 4 real handwritten digits, upscaled and placed
-at random in the cells of a 2×2 grid (so they never overlap), plus light noise.
+Each scene is a canvas with real handwritten digits, upscaled and placed at
+random in the cells of a grid, at most one per cell (so they never overlap), plus
+light noise: by default 1 to 4 digits on a 2×2 grid.
 Every ink pixel is labelled with its digit (0-9), every other pixel with
 BACKGROUND (10). Train and test scenes are built from disjoint source digits.
 """
