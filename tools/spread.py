@@ -251,7 +251,14 @@ def render(data):
             "| --- | --- | ---: | ---: | ---: | ---: |",
         ]
         verdicts = notebook_verdicts(ROOT / "notebooks" / name)
-        names = list(dict.fromkeys(k for run in entry["runs"] for k in run["measured"]))
+        # Only what every run measured: a result the notebook no longer reports,
+        # or reported only while the runs were under way, has no spread to show.
+        runs = [run["measured"] for run in entry["runs"]]
+        names = [
+            k
+            for k in dict.fromkeys(k for r in runs for k in r)
+            if all(k in r for r in runs)
+        ]
         for result in sorted(names, key=lambda n: (n not in verdicts, n)):
             vals = values(entry, result)
             bound = verdicts.get(result)
