@@ -10,6 +10,7 @@ import os
 import subprocess
 
 import pytest
+
 from conftest import NOTEBOOKS, ROOT
 
 COLAB_PYTHON = ROOT / ".venv-colab" / "bin" / "python"

@@ -10,7 +10,10 @@ RUFF = Path(sys.executable).with_name("ruff")
 
 
 def run_ruff(*args):
-    return subprocess.run([str(RUFF), *args], cwd=ROOT, capture_output=True, text=True)
+    # No cache: a cached verdict once hid an import-order error that a clean clone saw.
+    return subprocess.run(
+        [str(RUFF), *args, "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_ruff_check():

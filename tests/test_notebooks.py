@@ -5,6 +5,7 @@ import re
 
 import nbformat
 import pytest
+
 from conftest import NOTEBOOKS
 
 MAX_BYTES = 2_000_000

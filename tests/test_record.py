@@ -5,11 +5,13 @@ import sys
 import uuid
 
 import nbformat
+
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-from conftest import NOTEBOOKS
 from record import WIDGET_STATE, stable_widget_ids, train_one_epoch  # noqa: E402
+
+from conftest import NOTEBOOKS
 
 
 def recorded_with_random_ids():
