@@ -7,6 +7,8 @@ import yaml
 
 from conftest import NOTEBOOKS, ROOT
 
+BOOK_BYTES = 15_000_000  # the whole built HTML, with every script it loads
+
 
 def toc_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -39,6 +41,12 @@ def test_pages_load_scripts_and_styles_only_from_the_book(html_dir):
         if remote.search(page.read_text())
     ]
     assert not offenders
+
+
+def test_the_built_book_stays_light(html_dir):
+    """Only the vendored files that pages load are shipped (see book/_ext/)."""
+    size = sum(f.stat().st_size for f in html_dir.rglob("*") if f.is_file())
+    assert size <= BOOK_BYTES, f"the built book is {size / 1e6:.1f} MB"
 
 
 def test_offline_assets_are_served_with_their_licences(html_dir):

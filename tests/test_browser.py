@@ -67,6 +67,11 @@ class Visit:
         self.page.on(
             "requestfailed", lambda r: self.problems.append(f"failed: {r.url}")
         )
+        # A file the book does not ship (say, a vendored chunk left out) is a 404.
+        self.page.on(
+            "response",
+            lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"),
+        )
 
         def route(route):
             url = urlparse(route.request.url)

@@ -6,13 +6,19 @@ Sphinx extension makes the book self-contained:
 
 1. It fetches pinned npm tarballs once (``npm pack``, so npm's own registry
    settings apply), checks each against the sha512 integrity the registry
-   published for it, and unpacks the files the book uses into ``_vendor/``
-   (git-ignored) at the repository root.
+   published for it, and unpacks the files the pages load into ``_vendor/``
+   (git-ignored) at the repository root: MathJax's one component and its fonts,
+   the widgets manager's bundle and the fonts it asks for, RequireJS.
 2. It copies them, with their licences, into the built HTML under
    ``_static/vendor/`` and points MathJax (``mathjax_path``) and myst-nb's
    widget loader (``nb_ipywidgets_js``) at those copies.
 3. It removes duplicated inline scripts from every page (sphinx-thebe's
    configuration is added twice, which throws a redeclaration error).
+4. It removes from the built book what no page loads: the themes' source maps,
+   translation catalogues and the TrueType copies of their WOFF2 fonts.
+
+The browser test (tests/test_browser.py) fails on any request the book cannot
+answer, so a file left out here shows up there.
 
 To move to a newer release, change the version and integrity below (``npm view
 NAME@VERSION dist.integrity`` prints it) and rebuild with ``--all``.
@@ -21,6 +27,7 @@ NAME@VERSION dist.integrity`` prints it) and rebuild with ``--all``.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import shutil
@@ -69,14 +76,28 @@ ASSETS = (
         version="1.0.15",
         integrity="sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
         folder="html-manager",
-        keep=("dist", "LICENSE", "package.json"),
+        keep=(
+            "dist/embed-amd.js",
+            "dist/embed.js.LICENSE.txt",  # the licences of what the bundle holds
+            # The two Font Awesome fonts the widgets' icons (Play, ...) ask for.
+            "dist/1551f4f60c37af51121f.woff2",
+            "dist/d878b0a6a1144760244f.woff2",
+            "LICENSE",
+            "package.json",
+        ),
     ),
     NpmAsset(
         name="mathjax",
         version="3.2.2",
         integrity="sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
         folder="mathjax",
-        keep=("es5", "LICENSE", "package.json"),
+        # One component (TeX in, HTML out) and its fonts; no page asks for more.
+        keep=(
+            "es5/tex-chtml.js",
+            "es5/output/chtml/fonts/woff-v2",
+            "LICENSE",
+            "package.json",
+        ),
     ),
 )
 
@@ -101,7 +122,9 @@ def _stamp(asset: NpmAsset) -> Path:
 
 def fetch(asset: NpmAsset) -> None:
     """Download one tarball with ``npm pack``, verify it and unpack what we keep."""
-    if _stamp(asset).exists() and _stamp(asset).read_text() == asset.integrity:
+    # The stamp names the release and the files kept: a change to either refetches.
+    stamp = f"{asset.integrity}\n{' '.join(asset.keep)}"
+    if _stamp(asset).exists() and _stamp(asset).read_text() == stamp:
         return
     if shutil.which("npm") is None:
         raise RuntimeError(
@@ -138,12 +161,17 @@ def fetch(asset: NpmAsset) -> None:
             ]
             archive.extractall(Path(tmp) / "x", members=members, filter="data")
         shutil.copytree(Path(tmp) / "x" / "package", target)
-    _stamp(asset).write_text(asset.integrity)
+    _stamp(asset).write_text(stamp)
 
 
 def fetch_all(app: Sphinx) -> None:
-    for asset in ASSETS:
-        fetch(asset)
+    # Two builds may start at once (the tests build the book on parallel workers):
+    # one fetches while the other waits, then finds the files in place.
+    VENDOR_DIR.mkdir(exist_ok=True)
+    with (VENDOR_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for asset in ASSETS:
+            fetch(asset)
 
 
 def copy_to_build(app: Sphinx, exception: Exception | None) -> None:
@@ -152,13 +180,29 @@ def copy_to_build(app: Sphinx, exception: Exception | None) -> None:
         return
     static = Path(app.outdir) / "_static" / STATIC_SUBDIR
     for asset in ASSETS:
+        shutil.rmtree(static / asset.folder, ignore_errors=True)  # nothing stale
         shutil.copytree(
             VENDOR_DIR / asset.folder,
             static / asset.folder,
-            dirs_exist_ok=True,
             ignore=shutil.ignore_patterns(".fetched"),
         )
     shutil.copy2(HERE / "widgets-offline.js", static / "widgets-offline.js")
+    drop_what_no_page_loads(Path(app.outdir) / "_static")
+
+
+def drop_what_no_page_loads(static: Path) -> None:
+    """Remove from the themes' files what no page of the book loads.
+
+    Source maps are read only by a browser's developer tools; the translation
+    catalogues only when the book is built in another language; a TrueType font
+    only by a browser too old to read the WOFF2 copy beside it. About 5 MB.
+    """
+    for source_map in static.rglob("*.map"):
+        source_map.unlink()
+    shutil.rmtree(static / "locales", ignore_errors=True)
+    for font in static.rglob("*.ttf"):
+        if font.with_suffix(".woff2").exists():
+            font.unlink()
 
 
 def point_config_at_local_copies(app: Sphinx, config) -> None:
