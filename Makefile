@@ -7,14 +7,15 @@ COLAB_VENV := .venv-colab
 COLAB_INSTALLED := $(COLAB_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help book test record sync bench spread chromium clean
+.PHONY: help book test check record sync bench spread chromium clean
 
 help:
 	@echo "make book     build the HTML book into _build/html"
 	@echo "make test     run every test (notebooks, helpers, book build, browser)"
+	@echo "make check    the quick tests: helpers, notebook hygiene, copies, ruff (no kernels)"
 	@echo "make record   re-run every notebook and store its outputs"
 	@echo "make sync     copy the shared helpers (onebyone/) into the notebooks"
-	@echo "make bench    report notebook and build times and peak memory"
+	@echo "make bench    report notebook, build and check times, memory, the book's size"
 	@echo "make spread   measure the spread of every measured result (about 3 hours on 2 cores)"
 	@echo "make clean    remove build outputs"
 
@@ -32,8 +33,12 @@ $(COLAB_INSTALLED): requirements-colab.txt
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
 	touch $@
 
+# One worker per core; each notebook's cells stay together on one (conftest.py).
 test: $(INSTALLED) $(COLAB_INSTALLED) chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope
+
+check: $(INSTALLED)
+	$(BIN)/python -m pytest tests -m "not slow"
 
 chromium:
 	@tools/install-chromium.sh
@@ -44,8 +49,9 @@ record: $(INSTALLED)
 sync: $(INSTALLED)
 	$(BIN)/python tools/shared_code.py
 
+# make bench SUITE=1 also times the whole test suite (several minutes more).
 bench: $(INSTALLED)
-	$(BIN)/python tools/benchmark.py
+	$(BIN)/python tools/benchmark.py $(if $(SUITE),--suite)
 
 spread: $(INSTALLED)
 	$(BIN)/python tools/spread.py

@@ -1,14 +1,35 @@
-"""The CPU kernels every test runs on, whichever files pytest is given.
+"""How the tests share the processor, whichever files pytest is given.
 
-The notebooks' outputs are recorded with the CPU kernels PyTorch picks for the
-processor (avx2 or avx512 on any recent x86-64). The tests run the notebooks on
-PyTorch's generic kernels instead, which add numbers in another order: a measured
-result compared as if it were exact fails here, as it would on a reader's machine.
-See book/reproducibility.md. A value set in the environment takes precedence.
+`make test` runs the suite on one pytest-xdist worker per core, each notebook's
+cells together on one worker (``--dist loadscope``). A worker's notebooks then
+compute on one thread (``OMP_NUM_THREADS=1``), so that two trainings never fight
+over the same cores: the measured results are checked at one and at two threads
+alike (book/reproducibility.md). The parts that take longest start first.
 
-This file sits at the root so that it also applies to `pytest notebooks/...`.
+The CPU kernels are chosen by tools/record.py, which records the outputs on other
+kernels than the ones the tests run on.
 """
 
 import os
 
-os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
+import nbformat
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def expected_seconds(item):
+    """A notebook's time budget, or a test module's ``EXPECTED_SECONDS``."""
+    if item.path.suffix == ".ipynb":
+        nb = nbformat.read(item.path, as_version=4)
+        return nb.metadata.get("onebyone", {}).get("budget_s", 0)
+    return getattr(getattr(item, "module", None), "EXPECTED_SECONDS", 0)
+
+
+def pytest_collection_modifyitems(items):
+    """The longest files first; the order inside each file stays as written."""
+    seconds = {}
+    for item in items:
+        if item.path not in seconds:
+            seconds[item.path] = expected_seconds(item)
+    items.sort(key=lambda item: -seconds[item.path])  # a stable sort

@@ -15,6 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+# Tests that use these build the book, open a browser or run notebooks: `make
+# check` leaves them out (``-m "not slow"``).
+SLOW_FIXTURES = {"book_build", "html_dir", "book_url", "colab_python"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
-"""Report how long each notebook and the book build take, and their peak memory.
+"""Report how long each notebook, the book build and the tests take, and sizes.
 
-    python tools/benchmark.py          # every notebook, then the book build
+    python tools/benchmark.py          # every notebook, the book build, make check
+    python tools/benchmark.py --suite  # the same, then the whole test suite
 
 Prints a Markdown table. Nothing is asserted: timings vary between machines and
 runs (10-40 % on small cloud VMs), so budgets are read here, not tested.
@@ -24,6 +25,9 @@ from record import execute  # noqa: E402
 from shared_code import ROOT  # noqa: E402
 
 BOOK_BUILD_BUDGET_S = 60
+CHECK_BUDGET_S = 60  # make check
+SUITE_BUDGET_S = 360  # make test, warm environments
+BOOK_BUDGET_MB = 15  # the built HTML
 
 
 def measure_notebook(path):
@@ -51,8 +55,18 @@ def measure_book_build():
         start = time.perf_counter()
         subprocess.run(command, capture_output=True, check=True)
         seconds = time.perf_counter() - start
+        html = Path(out) / "_build" / "html"
+        size = sum(f.stat().st_size for f in html.rglob("*") if f.is_file())
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"seconds": seconds, "peak_mib": peak_kib / 1024}
+    return {"seconds": seconds, "peak_mib": peak_kib / 1024, "size_mb": size / 1e6}
+
+
+def time_pytest(*args):
+    """Wall-clock seconds of a pytest run (which must pass), as make runs it."""
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "pytest", "-q", *args]
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+    return time.perf_counter() - start
 
 
 def main():
@@ -66,13 +80,21 @@ def main():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         budget = nbformat.read(path, as_version=4).metadata["onebyone"]["budget_s"]
         rows.append((path.name, measure_in_child("--notebook", str(path)), budget))
-    rows.append(
-        ("book build (no execution)", measure_in_child("--book"), BOOK_BUILD_BUDGET_S)
-    )
+    book = measure_in_child("--book")
+    rows.append(("book build (no execution)", book, BOOK_BUILD_BUDGET_S))
     print("| what | time (s) | budget (s) | peak memory (MiB) |")
     print("| --- | ---: | ---: | ---: |")
     for name, m, budget in rows:
         print(f"| {name} | {m['seconds']:.1f} | {budget} | {m['peak_mib']:.0f} |")
+    print()
+    print("| what | measured | target |")
+    print("| --- | ---: | ---: |")
+    print(f"| built HTML | {book['size_mb']:.1f} MB | ≤ {BOOK_BUDGET_MB} MB |")
+    check = time_pytest("tests", "-m", "not slow")
+    print(f"| `make check` | {check:.0f} s | < {CHECK_BUDGET_S} s |")
+    if "--suite" in sys.argv[1:]:
+        suite = time_pytest("-n", "auto", "--dist", "loadscope")
+        print(f"| `make test` (warm) | {suite:.0f} s | ≤ {SUITE_BUDGET_S} s |")
 
 
 if __name__ == "__main__":
