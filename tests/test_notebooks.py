@@ -85,6 +85,18 @@ def test_time_budget_is_declared(notebook):
     assert isinstance(budget, int) and budget > 0
 
 
+def test_every_figure_has_an_alt_text(notebook):
+    """For readers who cannot see it: myst-nb puts it on the image in the book."""
+    missing = [
+        index
+        for index, cell in enumerate(load(notebook).cells)
+        if cell.cell_type == "code"
+        and any("image/png" in output.get("data", {}) for output in cell.outputs)
+        and not cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "").strip()
+    ]
+    assert not missing, f"cells without an alt text: {missing}"
+
+
 def test_no_stray_metadata(notebook):
     """No Colab ids or per-cell timings: they bloat diffs and change every run."""
     text = notebook.read_text()
