@@ -9,7 +9,12 @@ import nbformat
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-from record import WIDGET_STATE, stable_widget_ids, train_one_epoch  # noqa: E402
+from record import (  # noqa: E402
+    WIDGET_STATE,
+    merge_streams,
+    stable_widget_ids,
+    train_one_epoch,
+)
 
 from conftest import NOTEBOOKS
 
@@ -59,3 +64,17 @@ def test_the_one_epoch_mode_reaches_every_training_notebook():
             trains[notebook.name] = train_one_epoch(nb)
     assert len(trains) >= 4
     assert all(trains.values()), trains
+
+
+def test_prints_split_by_the_kernel_are_joined_per_stream():
+    out = nbformat.v4.new_output
+    cell = nbformat.v4.new_code_cell("print('a:', 1)")
+    cell.outputs = [
+        out("stream", name="stdout", text="a:"),
+        out("stream", name="stdout", text=" 1\n"),
+        out("stream", name="stderr", text="warning\n"),
+        out("stream", name="stdout", text="b\n"),
+    ]
+    nb = merge_streams(nbformat.v4.new_notebook(cells=[cell]))
+    texts = [(o.name, o.text) for o in nb.cells[0].outputs]
+    assert texts == [("stdout", "a: 1\n"), ("stderr", "warning\n"), ("stdout", "b\n")]

@@ -76,6 +76,31 @@ def stable_widget_ids(nb, name):
     return nbformat.from_dict(json.loads(text))
 
 
+def merge_streams(nb):
+    """Join each cell's consecutive prints to one stream into one output.
+
+    How a cell's printed text is split into outputs depends on when the kernel
+    flushed it, which changes from run to run; nbval joins them before comparing.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for output in cell.outputs:
+            previous = merged[-1] if merged else None
+            if (
+                output.output_type == "stream"
+                and previous is not None
+                and previous.output_type == "stream"
+                and previous.name == output.name
+            ):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        cell.outputs = merged
+    return nb
+
+
 def train_one_epoch(nb):
     """Set the notebook's epoch counts to 1; return how many lines changed."""
     changed = 0
@@ -105,7 +130,7 @@ def record(path, write=True, one_epoch=False):
     if write:
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
-        nbformat.write(stable_widget_ids(nb, path.stem), path)
+        nbformat.write(stable_widget_ids(merge_streams(nb), path.stem), path)
     return seconds
 
 
