@@ -33,8 +33,10 @@ $(COLAB_INSTALLED): requirements-colab.txt
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
 	touch $@
 
-# One worker per core; each notebook's cells stay together on one (conftest.py).
-test: $(INSTALLED) $(COLAB_INSTALLED) chromium
+# The two environments install side by side; then one pytest worker per core, each
+# notebook's cells together on one worker (conftest.py).
+test: chromium
+	$(MAKE) --jobs=2 $(INSTALLED) $(COLAB_INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadscope
 
 check: $(INSTALLED)
