@@ -6,7 +6,7 @@ import uuid
 
 import nbformat
 
-from conftest import ROOT
+from conftest import NOTEBOOKS, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from record import (  # noqa: E402
@@ -15,8 +15,6 @@ from record import (  # noqa: E402
     stable_widget_ids,
     train_one_epoch,
 )
-
-from conftest import NOTEBOOKS
 
 
 def recorded_with_random_ids():
