@@ -1,5 +1,6 @@
 """The book builds with warnings as errors, and is self-contained."""
 
+import importlib
 import json
 import re
 
@@ -68,6 +69,7 @@ def test_offline_assets_are_served_with_their_licences(html_dir):
         "mathjax/es5/tex-chtml.js",
         "requirejs/require.js",
         "html-manager/dist/embed-amd.js",
+        "anywidget/dist/index.js",
     ):
         assert (vendor / path).is_file(), path
     # Each package's licence travels with it: a file, a header, or its manifest.
@@ -76,3 +78,15 @@ def test_offline_assets_are_served_with_their_licences(html_dir):
     manifest = json.loads((vendor / "html-manager/package.json").read_text())
     assert manifest["license"] == "BSD-3-Clause"
     assert (vendor / "html-manager/dist/embed.js.LICENSE.txt").is_file()
+    assert "MIT License" in (vendor / "anywidget/LICENSE").read_text()
+
+
+def test_the_explorers_front_end_matches_the_python_package(monkeypatch):
+    """The book serves anywidget's front end at the version the notebooks pin."""
+    monkeypatch.syspath_prepend(ROOT / "book" / "_ext")
+    offline_assets = importlib.import_module("offline_assets")
+    [front_end] = [a for a in offline_assets.ASSETS if a.name == "anywidget"]
+    pins = (ROOT / "requirements.txt").read_text().splitlines()
+    assert f"anywidget=={front_end.version}" in pins
+    explorers = (ROOT / "onebyone" / "explorers.py").read_text()
+    assert f'"anywidget=={front_end.version}"' in explorers  # Colab's install

@@ -2,7 +2,8 @@
 
 Every page loads without a JavaScript error and without a request to any host
 but 127.0.0.1; math is typeset by MathJax; widgets render, and moving a control
-changes the picture without a kernel.
+changes the picture without a kernel; the explorers compute what Python computes
+for the settings a reader types, and explain the impossible ones.
 """
 
 import contextlib
@@ -12,6 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from onebyone.conv import conv_output_size
 
 # Roughly, with the book build: the root conftest.py starts the longest files first.
 EXPECTED_SECONDS = 80
@@ -26,6 +29,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 CHAPTER_1 = "notebooks/01-convolution-from-scratch.html"
+CHAPTER_3 = "notebooks/03-one-by-one-convolution.html"
 # A harmless notice from the schema compiler inside the widget manager (it
 # validates the saved widget state), not ours to fix.
 KNOWN_WARNINGS = ("allowUnionTypes",)
@@ -96,12 +100,14 @@ class Visit:
             self.problems.append(f"console {message.type}: {message.text}")
 
     def rendered_widgets(self, expected):
-        """How many widget outputs show a picture, once all have had time to render."""
-        script = "n => document.querySelectorAll('.widget-subarea img').length >= n"
+        """How many widget outputs show a picture or an explorer, once all have had
+        time to render."""
+        shown = ".widget-subarea:has(img), .widget-subarea:has(.obo-explorer)"
+        script = "([css, n]) => document.querySelectorAll(css).length >= n"
         # On a time-out, the count below tells how many are missing.
         with contextlib.suppress(PlaywrightTimeout):
-            self.page.wait_for_function(script, arg=expected, timeout=10_000)
-        return self.page.locator(".widget-subarea:has(img)").count()
+            self.page.wait_for_function(script, arg=[shown, expected], timeout=10_000)
+        return self.page.locator(shown).count()
 
     def close(self):
         self.page.close()
@@ -191,4 +197,144 @@ def test_every_dropdown_switches_frames_without_a_kernel(browser, book_url, html
             )
             switched += 1
         visit.close()
-    assert switched >= 3
+    assert switched >= 2  # chapters 6 and 7; 1 and 3 have explorers instead
+
+
+# ---- The explorers (onebyone/explorers.py) ----------------------------------
+
+CONV_NAMES = ("size", "kernel_size", "padding", "stride", "dilation")
+# Settings a reader might type: the issue's example, stride larger than the
+# kernel, a 1×1 kernel, an even kernel, the largest the explorer draws.
+CONV_SAMPLE = [
+    (9, 5, 2, 3, 2),
+    (7, 3, 1, 2, 1),
+    (5, 1, 0, 1, 1),
+    (8, 4, 0, 2, 1),
+    (6, 2, 3, 5, 3),
+    (32, 15, 8, 16, 2),
+    (3, 3, 0, 1, 1),
+]
+
+
+@pytest.fixture(scope="module")
+def conv_explorer(chapter_1):
+    chapter_1.wait_for_selector(".obo-conv")
+    return chapter_1.locator(".obo-conv")
+
+
+def type_setting(explorer, setting):
+    for name, value in zip(CONV_NAMES, setting, strict=True):
+        explorer.locator(f"input[name={name}]").fill(str(value))
+
+
+def test_conv_explorer_draws_any_setting_as_python_computes_it(conv_explorer):
+    for setting in CONV_SAMPLE:
+        type_setting(conv_explorer, setting)
+        size, k, p, _, _ = setting
+        out = conv_output_size(*setting)
+        readout = conv_explorer.locator(".obo-readout").inner_text()
+        assert conv_explorer.get_attribute("data-output-size") == str(out), setting
+        assert f"= {out}, so the output is {out}×{out}" in readout, setting
+        padded = (size + 2 * p) ** 2
+        cells = conv_explorer.locator(".obo-input, .obo-padding").count()
+        assert (cells, conv_explorer.locator(".obo-padding").count()) == (
+            padded,
+            padded - size**2,
+        ), setting
+        assert conv_explorer.locator(".obo-start").count() == out**2, setting
+        assert conv_explorer.locator(".obo-output").count() == out**2, setting
+        assert conv_explorer.locator(".obo-tap").count() == k**2, setting
+
+
+def test_pointing_at_an_output_cell_moves_the_window(conv_explorer):
+    type_setting(conv_explorer, (7, 3, 0, 2, 1))  # a 3×3 output, stride 2
+    first_tap = conv_explorer.locator(".obo-tap").first
+    before = float(first_tap.get_attribute("x")), float(first_tap.get_attribute("y"))
+    conv_explorer.locator(".obo-output").nth(4).hover()  # row 1, column 1
+    after = float(first_tap.get_attribute("x")), float(first_tap.get_attribute("y"))
+    cell = float(conv_explorer.locator(".obo-input").first.get_attribute("width"))
+    assert after == (before[0] + 2 * cell, before[1] + 2 * cell)
+    assert "Output (1, 1) reads" in conv_explorer.locator(".obo-readout").inner_text()
+
+
+@pytest.mark.parametrize(
+    "setting, words",
+    [
+        ((3, 5, 0, 1, 1), "No window fits"),
+        ((7, 3, 0, 0, 1), "stride must be at least 1"),
+        ((7, 3, -1, 1, 1), "padding p must be at least 0"),
+        ((7, 2.5, 0, 1, 1), "kernel size k must be a whole number"),
+        ((7, "", 0, 1, 1), "kernel size k must be a whole number"),
+    ],
+)
+def test_conv_explorer_says_what_is_wrong_instead_of_drawing(
+    conv_explorer, setting, words
+):
+    type_setting(conv_explorer, setting)
+    readout = conv_explorer.locator(".obo-readout")
+    assert words in readout.inner_text()
+    assert "obo-problem" in readout.get_attribute("class")
+    assert conv_explorer.get_attribute("data-output-size") == ""
+    assert conv_explorer.locator(".obo-picture > *").count() == 0
+    type_setting(conv_explorer, (7, 3, 0, 1, 1))  # and it recovers
+    assert conv_explorer.get_attribute("data-output-size") == "5"
+
+
+@pytest.fixture(scope="module")
+def mixer(browser, book_url):
+    visit = Visit(browser, book_url, CHAPTER_3)
+    visit.page.wait_for_selector(".obo-mixer canvas")
+    yield visit.page.locator(".obo-mixer")
+    assert not visit.problems
+    visit.close()
+
+
+READ_CANVAS = """c => Array.from(
+    c.getContext("2d").getImageData(0, 0, c.width, c.height).data
+)"""
+
+
+def canvas_pixels(mixer, index):
+    """RGB values of one of the mixer's canvases (0: the photo, 1: mixed)."""
+    data = mixer.locator("canvas").nth(index).evaluate(READ_CANVAS)
+    return [data[n : n + 3] for n in range(0, len(data), 4)]
+
+
+def set_matrix(mixer, values):
+    for n, value in enumerate(values):
+        mixer.locator(f"input[name=w{n // 3}{n % 3}]").fill(str(value))
+
+
+def test_channel_mixer_applies_any_matrix_to_every_pixel(mixer):
+    presets = [b.inner_text() for b in mixer.locator(".obo-preset").all()]
+    assert presets[:2] == ["identity", "per-channel gains"]  # the notebook's order
+    mixer.locator(".obo-preset", has_text="identity").click()
+    assert mixer.get_attribute("data-diagonal") == "true"
+    photo = canvas_pixels(mixer, 0)
+    assert canvas_pixels(mixer, 1) == photo
+    weights = [1, 0.5, 0, 0, 0.8, 0, -0.25, 0, 1]  # R takes half of G, B gives R
+    set_matrix(mixer, weights)
+    assert mixer.get_attribute("data-diagonal") == "false"
+    readout = mixer.locator(".obo-readout").inner_text()
+    assert "2 of its 6 off-diagonal entries" in readout
+    assert "R out takes 0.5 × G in" in readout
+    mixed = canvas_pixels(mixer, 1)
+    for pixel in range(0, len(photo), 997):  # a sample, computed here in Python
+        r, g, b = (value / 255 for value in photo[pixel])
+        expected = [
+            round(255 * min(1, max(0, w0 * r + w1 * g + w2 * b)))
+            for w0, w1, w2 in (weights[0:3], weights[3:6], weights[6:9])
+        ]
+        assert all(abs(m - e) <= 1 for m, e in zip(mixed[pixel], expected, strict=True))
+
+
+def test_channel_mixer_says_what_is_wrong(mixer):
+    mixer.locator(".obo-preset", has_text="sepia").click()
+    assert mixer.get_attribute("data-diagonal") == "false"
+    mixer.locator("input[name=w12]").fill("")
+    readout = mixer.locator(".obo-readout")
+    assert "Every entry of W must be a number" in readout.inner_text()
+    assert "G out, B in" in readout.inner_text()
+    assert "obo-problem" in readout.get_attribute("class")
+    mixer.locator(".obo-preset", has_text="per-channel gains").click()
+    assert mixer.get_attribute("data-diagonal") == "true"

@@ -8,7 +8,8 @@ Sphinx extension makes the book self-contained:
    settings apply), checks each against the sha512 integrity the registry
    published for it, and unpacks the files the pages load into ``_vendor/``
    (git-ignored) at the repository root: MathJax's one component and its fonts,
-   the widgets manager's bundle and the fonts it asks for, RequireJS.
+   the widgets manager's bundle and the fonts it asks for, anywidget's front end
+   (which runs the explorers), RequireJS.
 2. It copies them, with their licences, into the built HTML under
    ``_static/vendor/`` and points MathJax (``mathjax_path``) and myst-nb's
    widget loader (``nb_ipywidgets_js``) at those copies.
@@ -85,6 +86,15 @@ ASSETS = (
             "LICENSE",
             "package.json",
         ),
+    ),
+    NpmAsset(
+        # The front end of the explorers (onebyone/explorers.py): the same
+        # release as the Python package pinned in requirements.txt.
+        name="anywidget",
+        version="0.11.0",
+        integrity="sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
+        folder="anywidget",
+        keep=("dist/index.js", "LICENSE", "package.json"),
     ),
     NpmAsset(
         name="mathjax",

@@ -9,11 +9,13 @@
   // its own module path, so map those paths onto the book's copy: the
   // manager ("@jupyter-widgets/html-manager/dist/...") and the rest
   // ("@jupyter-widgets/base", "@jupyter-widgets/controls", ...).
+  // anywidget, the front end of the book's explorers, is a module of its own.
   var dist = vendor + "html-manager/dist";
   require.config({
     paths: {
       "@jupyter-widgets": dist,
       "@jupyter-widgets/html-manager/dist": dist,
+      anywidget: vendor + "anywidget/dist/index",
     },
   });
   // embed-amd.js reads this attribute from any script tag on the page.

@@ -1,0 +1,162 @@
+"""onebyone/explorers.py: the explorers' JavaScript arithmetic, and their Python side.
+
+The JavaScript runs in Node.js here (the book build needs Node.js too); the
+browser test drives the same module on the built pages.
+"""
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from onebyone.conv import conv_output_size
+from onebyone.explorers import EXPLORERS_JS, ChannelMixer, ConvArithmeticExplorer
+
+CONV_NAMES = ("size", "kernel_size", "padding", "stride", "dilation")
+
+
+@pytest.fixture(scope="module")
+def js(tmp_path_factory):
+    """Call exported functions of the explorers' module: js(name, [args, ...])."""
+    node = shutil.which("node")
+    if node is None:
+        message = "Node.js is not installed (building the book needs it too)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("explorers")
+    module = folder / "explorers.mjs"
+    module.write_text(EXPLORERS_JS)
+
+    def call(name, calls):
+        arguments = folder / "arguments.json"
+        arguments.write_text(json.dumps(calls))
+        script = (
+            f"import * as explorers from {json.dumps(module.as_uri())};\n"
+            "import { readFileSync } from 'node:fs';\n"
+            "const calls = JSON.parse(readFileSync(process.argv[1], 'utf8'));\n"
+            f"const results = calls.map((args) => explorers.{name}(...args));\n"
+            "console.log(JSON.stringify(results, (key, value) =>\n"
+            "  ArrayBuffer.isView(value) ? Array.from(value) : value));\n"
+        )
+        result = subprocess.run(
+            [node, "--input-type=module", "-e", script, str(arguments)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(result.stdout)
+
+    return call
+
+
+def python_output_size(setting):
+    """conv_output_size, or None where it says the setting is impossible."""
+    try:
+        return conv_output_size(*setting)
+    except ValueError:
+        return None
+
+
+def test_output_size_agrees_with_conv_output_size_over_a_grid(js):
+    grid = list(
+        itertools.product(range(1, 13), range(1, 8), range(4), range(1, 5), range(1, 4))
+    )
+    settings = [dict(zip(CONV_NAMES, setting, strict=True)) for setting in grid]
+    problems = js("convProblem", [[s] for s in settings])
+    sizes = js("outputSize", [[s] for s in settings])
+    impossible = 0
+    for setting, problem, size in zip(grid, problems, sizes, strict=True):
+        expected = python_output_size(setting)
+        if expected is None:
+            impossible += 1
+            assert problem and "No window fits" in problem, setting
+        else:
+            assert problem is None and size == expected, setting
+    assert impossible > 100  # the grid reaches the impossible corner too
+
+
+@pytest.mark.parametrize(
+    "setting, words",
+    [
+        ((7, 3, 0, 0, 1), "stride must be at least 1"),
+        ((7, 3, -1, 1, 1), "padding p must be at least 0"),
+        ((0, 1, 0, 1, 1), "input size H must be at least 1"),
+        ((7, 2.5, 0, 1, 1), "kernel size k must be a whole number"),
+        ((7, None, 0, 1, 1), "kernel size k must be a whole number"),
+        ((3, 5, 0, 1, 1), "No window fits: the kernel spans d(k − 1) + 1 = 5 pixels"),
+        ((40, 3, 0, 1, 1), "at most 32 here"),
+    ],
+)
+def test_impossible_settings_are_explained_in_words(js, setting, words):
+    [problem] = js("convProblem", [[dict(zip(CONV_NAMES, setting, strict=True))]])
+    assert words in problem
+
+
+def test_python_rejects_the_same_settings_the_explorer_explains():
+    for setting in ((7, 3, 0, 0, 1), (7, 3, -1, 1, 1), (3, 5, 0, 1, 1)):
+        assert python_output_size(setting) is None
+
+
+def test_matrix_readout_tells_diagonal_from_mixing(js):
+    identity = [1, 0, 0, 0, 1, 0, 0, 0, 1]
+    gains = [1.2, 0, 0, 0, 1, 0, 0, 0, 0.75]
+    swap = [0, 0, 1, 0, 1, 0, 1, 0, 0]
+    one_entry = [1, 0.5, 0, 0, 1, 0, 0, 0, 1]
+    results = js("describeMatrix", [[identity], [gains], [swap], [one_entry]])
+    assert [r["diagonal"] for r in results] == [True, True, False, False]
+    assert "R × 1.2, G × 1, B × 0.75" in results[1]["text"]
+    assert "2 of its 6 off-diagonal entries" in results[2]["text"]
+    assert "R out takes 0.5 × G in" in results[3]["text"]
+
+
+def test_mixing_in_the_browser_matches_numpy(js):
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (50, 3))
+    matrix = rng.uniform(-1, 1.5, (3, 3))
+    [rgba] = js("mixPixels", [[rgb.flatten().tolist(), matrix.flatten().tolist()]])
+    rgba = np.array(rgba).reshape(-1, 4)
+    expected = np.round(255 * np.clip(rgb / 255 @ matrix.T, 0, 1))
+    assert np.abs(rgba[:, :3] - expected).max() <= 1  # rounding at .5
+    assert (rgba[:, 3] == 255).all()
+
+
+def test_conv_explorer_holds_its_settings():
+    explorer = ConvArithmeticExplorer(size=9, kernel_size=5, padding=2, stride=3)
+    assert (explorer.size, explorer.stride, explorer.dilation) == (9, 3, 1)
+    assert repr(explorer) == (
+        "ConvArithmeticExplorer(size=9, kernel_size=5, padding=2, stride=3, dilation=1)"
+    )
+
+
+PRESETS = {"identity": np.eye(3), "swap": np.eye(3)[::-1]}
+
+
+def test_channel_mixer_sends_the_photo_as_bytes_and_keeps_preset_order():
+    image = np.linspace(0, 1, 4 * 5 * 3).reshape(4, 5, 3)
+    mixer = ChannelMixer(image, PRESETS)
+    assert (mixer.height, mixer.width, len(mixer.pixels)) == (4, 5, 60)
+    assert mixer.pixels[-1] == 255 and mixer.pixels[0] == 0
+    assert [name for name, _ in mixer.presets] == ["identity", "swap"]
+    assert mixer.weight == np.eye(3).tolist()
+    assert repr(mixer).startswith("ChannelMixer(4×5 image, 2 presets")
+
+
+@pytest.mark.parametrize(
+    "image, presets, words",
+    [
+        (np.zeros((4, 5, 4)), PRESETS, "RGB image of shape (H, W, 3)"),
+        (np.zeros((3, 4, 5)), PRESETS, "channels last"),
+        (np.full((4, 5, 3), 2.0), PRESETS, "between 0 and 1"),
+        (np.zeros((4, 5, 3)), {}, "at least one preset"),
+        (np.zeros((4, 5, 3)), {"wide": np.ones((3, 4))}, "W is 3×3"),
+        (np.zeros((4, 5, 3)), {"bad": np.full((3, 3), np.nan)}, "finite number"),
+    ],
+)
+def test_channel_mixer_explains_bad_input(image, presets, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        ChannelMixer(image, presets)
