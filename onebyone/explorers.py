@@ -1,4 +1,5 @@
-"""Explorers computed in the reader's browser: convolution arithmetic, channel mixing.
+"""Explorers computed in the reader's browser: convolution arithmetic, channel
+mixing, and the overlaps of a transposed convolution.
 
 Each explorer is an anywidget: Python holds its settings, and the drawing is made
 by the JavaScript module ``EXPLORERS_JS`` below, from those settings, whenever a
@@ -71,9 +72,9 @@ const CONV_CONTROLS = [
   ["dilation", "dilation d", 1, 8],
 ];
 
-// What is wrong with a setting, in words; null when it is possible.
-export function convProblem(setting) {
-  for (const [name, label, least, most] of CONV_CONTROLS) {
+// What is wrong with whole-number controls, in words; null when nothing is.
+function rangeProblem(controls, setting) {
+  for (const [name, label, least, most] of controls) {
     const value = setting[name];
     if (!Number.isInteger(value)) {
       return `The ${label} must be a whole number.`;
@@ -86,6 +87,13 @@ export function convProblem(setting) {
       return `The ${label} can be at most ${most} here, to keep the drawing readable.`;
     }
   }
+  return null;
+}
+
+// What is wrong with a setting, in words; null when it is possible.
+export function convProblem(setting) {
+  const problem = rangeProblem(CONV_CONTROLS, setting);
+  if (problem) return problem;
   const { size, kernel_size, padding, dilation } = setting;
   const span = dilation * (kernel_size - 1) + 1;
   const padded = size + 2 * padding;
@@ -98,30 +106,44 @@ export function convProblem(setting) {
   return null;
 }
 
-function renderConvArithmetic(model, el) {
-  const root = element("div", { class: "obo-explorer obo-conv" }, el);
-  const controls = element("div", { class: "obo-controls" }, root);
+// One number box per control, kept in step with the model both ways. Python
+// hears only possible settings; onChange redraws after every edit.
+function numberControls(model, root, controls, isPossible, onChange) {
+  const box = element("div", { class: "obo-controls" }, root);
   const setting = {};
-  let selected = [0, 0]; // the output position whose window is shown
-  for (const [name, label] of CONV_CONTROLS) {
+  for (const [name, label] of controls) {
     setting[name] = model.get(name);
-    const wrapper = element("label", {}, controls);
+    const wrapper = element("label", {}, box);
     wrapper.append(`${label} `);
     const input = element("input", { type: "number", step: "1", name }, wrapper);
     input.value = setting[name];
     input.addEventListener("input", () => {
       setting[name] = input.value.trim() === "" ? NaN : Number(input.value);
-      selected = [0, 0];
-      if (!convProblem(setting)) store(model, name, setting[name]);
-      draw();
+      if (isPossible(setting)) store(model, name, setting[name]);
+      onChange();
     });
     model.on(`change:${name}`, () => {
       if (model.get(name) === setting[name]) return;
       setting[name] = input.value = model.get(name);
-      selected = [0, 0];
-      draw();
+      onChange();
     });
   }
+  return setting;
+}
+
+function renderConvArithmetic(model, el) {
+  const root = element("div", { class: "obo-explorer obo-conv" }, el);
+  let selected = [0, 0]; // the output position whose window is shown
+  const setting = numberControls(
+    model,
+    root,
+    CONV_CONTROLS,
+    (s) => !convProblem(s),
+    () => {
+      selected = [0, 0];
+      draw();
+    },
+  );
   const picture = element("svg", { class: "obo-picture" }, root, SVG_NS);
   const readout = element("p", { class: "obo-readout", "aria-live": "polite" }, root);
 
@@ -337,6 +359,93 @@ function renderChannelMixer(model, el) {
   show(matrix);
 }
 
+// ---- Chapter 6: where a transposed convolution's kernel copies overlap -----
+
+const OVERLAP_CONTROLS = [
+  ["size", "input size", 1, 12],
+  ["kernel_size", "kernel size k", 1, 12],
+  ["stride", "stride s", 1, 8],
+];
+
+// How many kernel copies land on each output position, along one axis.
+export function overlapCounts({ size, kernel_size: k, stride: s }) {
+  const counts = new Array((size - 1) * s + k).fill(0);
+  for (let i = 0; i < size; i++) {
+    for (let t = 0; t < k; t++) counts[i * s + t] += 1;
+  }
+  return counts;
+}
+
+// Counts away from the borders: positions that every copy able to reach them does.
+export function innerCounts(setting) {
+  const { size, kernel_size: k, stride: s } = setting;
+  const counts = overlapCounts(setting).slice(k - 1, (size - 1) * s + 1);
+  const products = new Set();
+  for (const a of counts) for (const b of counts) products.add(a * b);
+  return [...products].sort((a, b) => a - b);
+}
+
+function renderOverlap(model, el) {
+  const root = element("div", { class: "obo-explorer obo-overlap" }, el);
+  const setting = numberControls(
+    model,
+    root,
+    OVERLAP_CONTROLS,
+    (s) => !rangeProblem(OVERLAP_CONTROLS, s),
+    () => draw(),
+  );
+  const picture = element("svg", { class: "obo-picture" }, root, SVG_NS);
+  const readout = element("p", { class: "obo-readout", "aria-live": "polite" }, root);
+
+  function draw() {
+    picture.replaceChildren();
+    const problem = rangeProblem(OVERLAP_CONTROLS, setting);
+    readout.classList.toggle("obo-problem", Boolean(problem));
+    root.dataset.inner = problem ? "" : innerCounts(setting).join(",");
+    if (problem) {
+      readout.textContent = problem;
+      picture.setAttribute("width", 0);
+      picture.setAttribute("height", 0);
+      return;
+    }
+    const counts = overlapCounts(setting);
+    const n = counts.length;
+    const most = Math.max(...counts) ** 2;
+    const cell = Math.max(8, Math.min(24, Math.floor(360 / n)));
+    picture.setAttribute("width", n * cell + 2);
+    picture.setAttribute("height", n * cell + 2);
+    counts.forEach((a, row) => {
+      counts.forEach((b, col) => {
+        const light = 95 - 70 * ((a * b) / most); // more copies, darker
+        element("rect", {
+          x: col * cell, y: row * cell, width: cell, height: cell,
+          fill: `hsl(205, 70%, ${light}%)`, stroke: "#ffffff", class: "obo-count",
+          "data-count": a * b,
+        }, picture, SVG_NS);
+      });
+    });
+    const inner = innerCounts(setting);
+    const { kernel_size: k, stride: s } = setting;
+    if (inner.length === 0) {
+      readout.textContent =
+        `Every output pixel lies within a kernel's width (${k}) of a border, so ` +
+        `no pixel gets all the copies it could: take a larger input to see the ` +
+        `pattern inside.`;
+      return;
+    }
+    readout.textContent =
+      inner.length === 1
+        ? `Away from the borders every output pixel gets ${inner[0]} kernel ` +
+          `copies: k = ${k} is a multiple of s = ${s}, so the copies tile evenly.`
+        : `Away from the borders output pixels get ${inner.join(", ")} kernel ` +
+          `copies, in a repeating pattern: k = ${k} is not a multiple of s = ${s}. ` +
+          `A learned transposed convolution tends to paint this pattern ` +
+          `as a checkerboard.` +
+          (inner[0] === 0 ? " Pixels with 0 copies are holes: s exceeds k." : "");
+  }
+  draw();
+}
+
 const STYLE = `
 .obo-explorer { font-family: sans-serif; font-size: 14px; margin: 0.5em 0; }
 .obo-controls { display: flex; flex-wrap: wrap; gap: 0.4em 1em; margin-bottom: 0.5em; }
@@ -354,6 +463,7 @@ function render({ model, el }) {
   const explorers = {
     "conv-arithmetic": renderConvArithmetic,
     "channel-mixer": renderChannelMixer,
+    "transposed-overlap": renderOverlap,
   };
   explorers[model.get("_explorer")](model, el);
 }
@@ -388,6 +498,26 @@ class ConvArithmeticExplorer(anywidget.AnyWidget):
         return (
             f"ConvArithmeticExplorer(size={self.size}, kernel_size={self.kernel_size}, "
             f"padding={self.padding}, stride={self.stride}, dilation={self.dilation})"
+        )
+
+
+class TransposedConvOverlapExplorer(anywidget.AnyWidget):
+    """How many kernel copies a transposed convolution adds at each output pixel,
+    for any input size, kernel size and stride, drawn in the browser."""
+
+    _esm = EXPLORERS_JS
+    _explorer = traitlets.Unicode("transposed-overlap").tag(sync=True)
+    size = traitlets.Int(6).tag(sync=True)
+    kernel_size = traitlets.Int(3).tag(sync=True)
+    stride = traitlets.Int(2).tag(sync=True)
+
+    def __init__(self, size=6, kernel_size=3, stride=2):
+        super().__init__(size=size, kernel_size=kernel_size, stride=stride)
+
+    def __repr__(self):
+        return (
+            f"TransposedConvOverlapExplorer(size={self.size}, "
+            f"kernel_size={self.kernel_size}, stride={self.stride})"
         )
 
 

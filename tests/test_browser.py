@@ -12,6 +12,8 @@ import shutil
 from urllib.parse import urlparse
 
 import pytest
+import torch
+import torch.nn.functional as F
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from onebyone.conv import conv_output_size
@@ -30,6 +32,7 @@ CHROMIUM_FLAGS = [
 ]
 CHAPTER_1 = "notebooks/01-convolution-from-scratch.html"
 CHAPTER_3 = "notebooks/03-one-by-one-convolution.html"
+CHAPTER_6 = "notebooks/06-fcn-semantic-segmentation.html"
 # A harmless notice from the schema compiler inside the widget manager (it
 # validates the saved widget state), not ours to fix.
 KNOWN_WARNINGS = ("allowUnionTypes",)
@@ -338,3 +341,43 @@ def test_channel_mixer_says_what_is_wrong(mixer):
     assert "obo-problem" in readout.get_attribute("class")
     mixer.locator(".obo-preset", has_text="per-channel gains").click()
     assert mixer.get_attribute("data-diagonal") == "true"
+
+
+@pytest.fixture(scope="module")
+def overlap_explorer(browser, book_url):
+    visit = Visit(browser, book_url, CHAPTER_6)
+    visit.page.wait_for_selector(".obo-overlap svg rect")
+    yield visit.page.locator(".obo-overlap")
+    assert not visit.problems
+    visit.close()
+
+
+@pytest.mark.parametrize("size, kernel_size, stride", [(6, 3, 2), (6, 4, 2), (5, 6, 3)])
+def test_overlap_explorer_counts_as_conv_transpose2d(
+    overlap_explorer, size, kernel_size, stride
+):
+    for name, value in (
+        ("size", size),
+        ("kernel_size", kernel_size),
+        ("stride", stride),
+    ):
+        overlap_explorer.locator(f"input[name={name}]").fill(str(value))
+    ones = torch.ones(1, 1, size, size)
+    kernel = torch.ones(1, 1, kernel_size, kernel_size)
+    expected = F.conv_transpose2d(ones, kernel, stride=stride)[0, 0].flatten()
+    cells = overlap_explorer.locator(".obo-count")
+    drawn = cells.evaluate_all("cells => cells.map(c => Number(c.dataset.count))")
+    assert drawn == [int(c) for c in expected]
+    readout = overlap_explorer.locator(".obo-readout").inner_text()
+    even = kernel_size % stride == 0
+    assert ("tile evenly" in readout) == even
+    assert ("checkerboard" in readout) == (not even)
+
+
+def test_overlap_explorer_says_what_is_wrong(overlap_explorer):
+    overlap_explorer.locator("input[name=stride]").fill("0")
+    readout = overlap_explorer.locator(".obo-readout")
+    assert "stride must be at least 1" in readout.inner_text()
+    assert overlap_explorer.locator(".obo-count").count() == 0
+    overlap_explorer.locator("input[name=stride]").fill("2")
+    assert overlap_explorer.locator(".obo-count").count() > 0

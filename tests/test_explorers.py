@@ -12,9 +12,16 @@ import subprocess
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from onebyone.conv import conv_output_size
-from onebyone.explorers import EXPLORERS_JS, ChannelMixer, ConvArithmeticExplorer
+from onebyone.explorers import (
+    EXPLORERS_JS,
+    ChannelMixer,
+    ConvArithmeticExplorer,
+    TransposedConvOverlapExplorer,
+)
 
 CONV_NAMES = ("size", "kernel_size", "padding", "stride", "dilation")
 
@@ -125,11 +132,50 @@ def test_mixing_in_the_browser_matches_numpy(js):
     assert (rgba[:, 3] == 255).all()
 
 
+def torch_overlap(size, kernel_size, stride):
+    """Copies per output pixel: ones through a transposed conv with ones."""
+    ones = torch.ones(1, 1, size, size)
+    kernel = torch.ones(1, 1, kernel_size, kernel_size)
+    return F.conv_transpose2d(ones, kernel, stride=stride)[0, 0]
+
+
+OVERLAP_GRID = list(itertools.product(range(1, 7), range(1, 9), range(1, 6)))
+
+
+def test_overlap_counts_agree_with_conv_transpose2d(js):
+    settings = [
+        [{"size": n, "kernel_size": k, "stride": s}] for n, k, s in OVERLAP_GRID
+    ]
+    counts = js("overlapCounts", settings)
+    inner = js("innerCounts", settings)
+    for (n, k, s), along_axis, inside in zip(OVERLAP_GRID, counts, inner, strict=True):
+        expected = torch_overlap(n, k, s)
+        assert torch.equal(torch.outer(*[torch.tensor(along_axis)] * 2), expected)
+        # away from the borders: every copy that could reach a pixel does
+        centre = expected[k - 1 : (n - 1) * s + 1, k - 1 : (n - 1) * s + 1]
+        assert inside == sorted(int(c) for c in centre.unique()), (n, k, s)
+
+
+def test_even_overlap_exactly_when_the_kernel_is_a_multiple_of_the_stride(js):
+    settings = [(12, k, s) for k in range(1, 9) for s in range(1, 5) if k >= s]
+    names = ("size", "kernel_size", "stride")
+    inner = js("innerCounts", [[dict(zip(names, x, strict=True))] for x in settings])
+    for (_, k, s), counts in zip(settings, inner, strict=True):
+        assert (len(counts) == 1) == (k % s == 0), (k, s, counts)
+
+
 def test_conv_explorer_holds_its_settings():
     explorer = ConvArithmeticExplorer(size=9, kernel_size=5, padding=2, stride=3)
     assert (explorer.size, explorer.stride, explorer.dilation) == (9, 3, 1)
     assert repr(explorer) == (
         "ConvArithmeticExplorer(size=9, kernel_size=5, padding=2, stride=3, dilation=1)"
+    )
+
+
+def test_overlap_explorer_holds_its_settings():
+    explorer = TransposedConvOverlapExplorer(kernel_size=4)
+    assert repr(explorer) == (
+        "TransposedConvOverlapExplorer(size=6, kernel_size=4, stride=2)"
     )
 
 
