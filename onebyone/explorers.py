@@ -44,10 +44,21 @@ function element(tag, attributes = {}, parent = null, namespace = null) {
   return node;
 }
 
-// Send a value back to Python. Where no kernel runs (the static book) there
+// "1 copy", "4 copies": a count and its noun.
+function plural(count, noun) {
+  if (count === 1) return `1 ${noun}`;
+  return `${count} ${noun.endsWith("y") ? noun.slice(0, -1) + "ies" : noun + "s"}`;
+}
+
+// A weight as a reader would type it: 0.3, not 0.30000000000000004.
+function show(value) {
+  return String(Number(value.toPrecision(6)));
+}
+
+// Send values back to Python. Where no kernel runs (the static book) there
 // is nobody to tell: the explorer keeps drawing from its own copy.
-function store(model, name, value) {
-  model.set(name, value);
+function store(model, values) {
+  for (const [name, value] of Object.entries(values)) model.set(name, value);
   try {
     model.save_changes();
   } catch (error) {
@@ -79,8 +90,8 @@ function rangeProblem(controls, setting) {
     if (!Number.isInteger(value)) {
       return `The ${label} must be a whole number.`;
     }
-    if (name === "stride" && value < 1) {
-      return `The stride must be at least 1: with ${value}, the window never moves.`;
+    if (name === "stride" && value === 0) {
+      return "The stride must be at least 1: with 0, the window never moves.";
     }
     if (value < least) return `The ${label} must be at least ${least}; it is ${value}.`;
     if (value > most) {
@@ -107,7 +118,8 @@ export function convProblem(setting) {
 }
 
 // One number box per control, kept in step with the model both ways. Python
-// hears only possible settings; onChange redraws after every edit.
+// hears only possible settings, all controls at once, so that it holds what the
+// page shows; onChange redraws after every edit.
 function numberControls(model, root, controls, isPossible, onChange) {
   const box = element("div", { class: "obo-controls" }, root);
   const setting = {};
@@ -119,7 +131,7 @@ function numberControls(model, root, controls, isPossible, onChange) {
     input.value = setting[name];
     input.addEventListener("input", () => {
       setting[name] = input.value.trim() === "" ? NaN : Number(input.value);
-      if (isPossible(setting)) store(model, name, setting[name]);
+      if (isPossible(setting)) store(model, setting);
       onChange();
     });
     model.on(`change:${name}`, () => {
@@ -165,14 +177,15 @@ function renderConvArithmetic(model, el) {
     const outCell = Math.max(6, Math.min(22, Math.floor(200 / out)));
     const top = 22;
     const gap = 40;
-    const left = padded * cell + gap;
-    picture.setAttribute("width", left + out * outCell + 2);
+    const left = Math.max(padded * cell + gap, 200); // room for the input's label
+    picture.setAttribute("width", left + Math.max(out * outCell + 2, 90));
     picture.setAttribute("height", top + Math.max(padded * cell, out * outCell) + 2);
     const label = (x, text) => {
       const node = element("text", { x, y: 14, "font-size": 12 }, picture, SVG_NS);
       node.textContent = text;
     };
-    label(0, `input ${size}×${size}, padded to ${padded}×${padded}`);
+    const padding = p ? `, padded to ${padded}×${padded}` : "";
+    label(0, `input ${size}×${size}${padding}`);
     label(left, `output ${out}×${out}`);
     for (let row = 0; row < padded; row++) {
       for (let col = 0; col < padded; col++) {
@@ -204,6 +217,7 @@ function renderConvArithmetic(model, el) {
           x: left + col * outCell, y: top + row * outCell,
           width: outCell, height: outCell, stroke: "#888888",
           fill: row === i && col === j ? ORANGE : "#e8e8e8", class: "obo-output",
+          tabindex: 0, "aria-label": `output (${row}, ${col})`,
         }, picture, SVG_NS);
         const choose = () => {
           if (selected[0] === row && selected[1] === col) return;
@@ -212,6 +226,7 @@ function renderConvArithmetic(model, el) {
         };
         target.addEventListener("click", choose);
         target.addEventListener("mouseenter", choose);
+        target.addEventListener("focus", choose);
       }
     }
     const span = d * (k - 1) + 1;
@@ -219,9 +234,9 @@ function renderConvArithmetic(model, el) {
       `H_out = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1 = ` +
       `⌊(${size} + 2·${p} − ${d}·(${k} − 1) − 1) / ${s}⌋ + 1 = ${out}, ` +
       `so the output is ${out}×${out}: one value per blue dot, where a window ` +
-      `starts. Output (${i}, ${j}) reads the ${k * k} orange pixels, spread over ` +
+      `starts. Output (${i}, ${j}) reads ${plural(k * k, "orange pixel")}, over ` +
       `${span}×${span}: its receptive field in this one layer. ` +
-      `Point at an output cell to see its window.`;
+      `Point at an output cell (or tab to it) to see its window.`;
   }
   draw();
 }
@@ -237,13 +252,18 @@ export function describeMatrix(matrix) {
     for (let col = 0; col < 3; col++) {
       const value = matrix[3 * row + col];
       if (row !== col && value !== 0) {
-        mixing.push(`${CHANNELS[row]} out takes ${value} × ${CHANNELS[col]} in`);
+        mixing.push(`${CHANNELS[row]} out takes ${show(value)} × ${CHANNELS[col]} in`);
       }
     }
   }
   const shown = mixing.slice(0, 3).join("; ") + (mixing.length > 3 ? "; …" : "");
+  const verb = mixing.length === 1 ? "is" : "are";
+  const count =
+    mixing.length === 6
+      ? "all 6 of its off-diagonal entries are"
+      : `${mixing.length} of its 6 off-diagonal entries ${verb}`;
   if (mixing.length === 0) {
-    const gains = CHANNELS.map((c, i) => `${c} × ${matrix[4 * i]}`).join(", ");
+    const gains = CHANNELS.map((c, i) => `${c} × ${show(matrix[4 * i])}`).join(", ");
     return {
       diagonal: true,
       text: `W is diagonal: per-channel scaling (${gains}). Each output colour ` +
@@ -252,9 +272,8 @@ export function describeMatrix(matrix) {
   }
   return {
     diagonal: false,
-    text: `W mixes channels: ${mixing.length} of its 6 off-diagonal entries are ` +
-      `not 0 (${shown}). Each pixel's new colour is a weighted sum of ` +
-      `its three old ones.`,
+    text: `W mixes channels: ${count} not 0 (${shown}). Each output channel is a ` +
+      `weighted sum of the pixel's three input channels.`,
   };
 }
 
@@ -298,7 +317,7 @@ function renderChannelMixer(model, el) {
     element("th", {}, line).textContent = `${CHANNELS[r]} out`;
     for (let c = 0; c < 3; c++) {
       const input = element("input", {
-        type: "number", step: "0.1", name: `w${r}${c}`,
+        type: "number", step: "any", name: `w${r}${c}`,
         "aria-label": `W, ${CHANNELS[r]} out, ${CHANNELS[c]} in`,
       }, element("td", {}, line));
       input.addEventListener("input", () => draw());
@@ -313,18 +332,18 @@ function renderChannelMixer(model, el) {
   });
   const readout = element("p", { class: "obo-readout", "aria-live": "polite" }, root);
 
-  const show = (values) => {
-    values.forEach((value, n) => (entries[n].value = value));
+  const fill = (values) => {
+    values.forEach((value, n) => (entries[n].value = show(value)));
     draw();
   };
   for (const [name, values] of model.get("presets")) {
     const button = element("button", { type: "button", class: "obo-preset" }, presets);
     button.textContent = name;
-    button.addEventListener("click", () => show(values));
+    button.addEventListener("click", () => fill(values));
   }
   model.on("change:matrix", () => {
     const values = model.get("matrix");
-    if (values.some((value, n) => value !== matrix[n])) show(values);
+    if (values.some((value, n) => value !== matrix[n])) fill(values);
   });
 
   const original = new Uint8ClampedArray(4 * width * height);
@@ -342,6 +361,7 @@ function renderChannelMixer(model, el) {
         : [],
     );
     readout.classList.toggle("obo-problem", problems.length > 0);
+    canvases[1].style.opacity = problems.length ? 0.25 : 1; // an old result, faded
     if (problems.length) {
       root.dataset.diagonal = "";
       readout.textContent =
@@ -349,14 +369,14 @@ function renderChannelMixer(model, el) {
       return;
     }
     entries.forEach((input, n) => (matrix[n] = Number(input.value)));
-    store(model, "matrix", [...matrix]);
+    store(model, { matrix: [...matrix] });
     const description = describeMatrix(matrix);
     root.dataset.diagonal = description.diagonal;
     readout.textContent = description.text;
     const mixed = new ImageData(mixPixels(rgb, matrix), width);
     context(canvases[1]).putImageData(mixed, 0, 0);
   }
-  show(matrix);
+  fill(matrix);
 }
 
 // ---- Chapter 6: where a transposed convolution's kernel copies overlap -----
@@ -376,10 +396,13 @@ export function overlapCounts({ size, kernel_size: k, stride: s }) {
   return counts;
 }
 
-// Counts away from the borders: positions that every copy able to reach them does.
+// The counts away from the borders (where every copy that could reach a pixel
+// does), over one whole period of s pixels; empty when the output has no such
+// stretch that long, for then it cannot show the pattern.
 export function innerCounts(setting) {
   const { size, kernel_size: k, stride: s } = setting;
   const counts = overlapCounts(setting).slice(k - 1, (size - 1) * s + 1);
+  if (counts.length < s) return [];
   const products = new Set();
   for (const a of counts) for (const b of counts) products.add(a * b);
   return [...products].sort((a, b) => a - b);
@@ -412,6 +435,7 @@ function renderOverlap(model, el) {
     const n = counts.length;
     const most = Math.max(...counts) ** 2;
     const cell = Math.max(8, Math.min(24, Math.floor(360 / n)));
+    const font = { "font-size": 11, "text-anchor": "middle", "pointer-events": "none" };
     picture.setAttribute("width", n * cell + 2);
     picture.setAttribute("height", n * cell + 2);
     counts.forEach((a, row) => {
@@ -422,25 +446,35 @@ function renderOverlap(model, el) {
           fill: `hsl(205, 70%, ${light}%)`, stroke: "#ffffff", class: "obo-count",
           "data-count": a * b,
         }, picture, SVG_NS);
+        if (cell >= 16) {
+          const number = element("text", {
+            ...font, x: (col + 0.5) * cell, y: (row + 0.5) * cell + 4,
+            fill: light < 55 ? "#ffffff" : "#000000",
+          }, picture, SVG_NS);
+          number.textContent = a * b;
+        }
       });
     });
     const inner = innerCounts(setting);
     const { kernel_size: k, stride: s } = setting;
     if (inner.length === 0) {
       readout.textContent =
-        `Every output pixel lies within a kernel's width (${k}) of a border, so ` +
-        `no pixel gets all the copies it could: take a larger input to see the ` +
-        `pattern inside.`;
+        `Too close to the borders to see the pattern: away from them (k − 1 = ` +
+        `${k - 1} pixels in), the output must be at least s = ${s} pixels wide. ` +
+        `Take a larger input.`;
       return;
     }
-    readout.textContent =
+    const listed =
       inner.length === 1
-        ? `Away from the borders every output pixel gets ${inner[0]} kernel ` +
-          `copies: k = ${k} is a multiple of s = ${s}, so the copies tile evenly.`
-        : `Away from the borders output pixels get ${inner.join(", ")} kernel ` +
-          `copies, in a repeating pattern: k = ${k} is not a multiple of s = ${s}. ` +
-          `A learned transposed convolution tends to paint this pattern ` +
-          `as a checkerboard.` +
+        ? plural(inner[0], "kernel copy")
+        : `${inner.slice(0, -1).join(", ")} or ${inner.at(-1)} kernel copies`;
+    readout.textContent =
+      k % s === 0
+        ? `Away from the borders every output pixel gets ${listed}: ` +
+          `k = ${k} is a multiple of s = ${s}, so the copies tile evenly.`
+        : `Away from the borders output pixels get ${listed}, in a repeating ` +
+          `pattern: k = ${k} is not a multiple of s = ${s}. A learned transposed ` +
+          `convolution tends to paint this pattern as a checkerboard.` +
           (inner[0] === 0 ? " Pixels with 0 copies are holes: s exceeds k." : "");
   }
   draw();
@@ -453,9 +487,9 @@ const STYLE = `
 .obo-readout { max-width: 44em; white-space: normal; }
 .obo-problem { color: #a40000; font-weight: bold; }
 .obo-row { display: flex; flex-wrap: wrap; align-items: center; gap: 1em; }
-.obo-matrix input { width: 4.5em; }
+.obo-matrix input { width: 4em; }
 .obo-photo { text-align: center; }
-.obo-mixer canvas { width: 200px; height: auto; image-rendering: pixelated; }
+.obo-mixer canvas { width: 160px; height: auto; image-rendering: pixelated; }
 `;
 
 function render({ model, el }) {

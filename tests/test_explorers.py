@@ -114,11 +114,17 @@ def test_matrix_readout_tells_diagonal_from_mixing(js):
     gains = [1.2, 0, 0, 0, 1, 0, 0, 0, 0.75]
     swap = [0, 0, 1, 0, 1, 0, 1, 0, 0]
     one_entry = [1, 0.5, 0, 0, 1, 0, 0, 0, 1]
-    results = js("describeMatrix", [[identity], [gains], [swap], [one_entry]])
-    assert [r["diagonal"] for r in results] == [True, True, False, False]
+    full = [0.393, 0.1 + 0.2, 0.189, 0.349, 0.686, 0.168, 0.272, 0.534, 0.131]
+    calls = [[identity], [gains], [swap], [one_entry], [full]]
+    results = js("describeMatrix", calls)
+    assert [r["diagonal"] for r in results] == [True, True, False, False, False]
     assert "R × 1.2, G × 1, B × 0.75" in results[1]["text"]
-    assert "2 of its 6 off-diagonal entries" in results[2]["text"]
+    assert "2 of its 6 off-diagonal entries are not 0" in results[2]["text"]
+    assert "1 of its 6 off-diagonal entries is not 0" in results[3]["text"]
     assert "R out takes 0.5 × G in" in results[3]["text"]
+    assert "all 6 of its off-diagonal entries are not 0" in results[4]["text"]
+    assert "R out takes 0.3 × G in" in results[4]["text"]  # not 0.30000000000000004
+    assert results[4]["text"].count("takes") == 3  # the first three, then …
 
 
 def test_mixing_in_the_browser_matches_numpy(js):
@@ -127,8 +133,9 @@ def test_mixing_in_the_browser_matches_numpy(js):
     matrix = rng.uniform(-1, 1.5, (3, 3))
     [rgba] = js("mixPixels", [[rgb.flatten().tolist(), matrix.flatten().tolist()]])
     rgba = np.array(rgba).reshape(-1, 4)
-    expected = np.round(255 * np.clip(rgb / 255 @ matrix.T, 0, 1))
-    assert np.abs(rgba[:, :3] - expected).max() <= 1  # rounding at .5
+    expected = np.floor(255 * np.clip(rgb / 255 @ matrix.T, 0, 1) + 0.5)
+    # Sums taken in another order may land on the other side of a .5: rarely.
+    assert (rgba[:, :3] != expected).mean() < 0.02
     assert (rgba[:, 3] == 255).all()
 
 
@@ -153,15 +160,14 @@ def test_overlap_counts_agree_with_conv_transpose2d(js):
         assert torch.equal(torch.outer(*[torch.tensor(along_axis)] * 2), expected)
         # away from the borders: every copy that could reach a pixel does
         centre = expected[k - 1 : (n - 1) * s + 1, k - 1 : (n - 1) * s + 1]
+        if len(centre) < s:  # shorter than one period: no pattern to report
+            assert inside == [], (n, k, s)
+            continue
         assert inside == sorted(int(c) for c in centre.unique()), (n, k, s)
-
-
-def test_even_overlap_exactly_when_the_kernel_is_a_multiple_of_the_stride(js):
-    settings = [(12, k, s) for k in range(1, 9) for s in range(1, 5) if k >= s]
-    names = ("size", "kernel_size", "stride")
-    inner = js("innerCounts", [[dict(zip(names, x, strict=True))] for x in settings])
-    for (_, k, s), counts in zip(settings, inner, strict=True):
-        assert (len(counts) == 1) == (k % s == 0), (k, s, counts)
+        # even inside exactly when the kernel is a multiple of the stride
+        assert (len(inside) == 1) == (k % s == 0), (n, k, s)
+        if k % s == 0:
+            assert inside == [(k // s) ** 2]
 
 
 def test_conv_explorer_holds_its_settings():
