@@ -283,13 +283,20 @@ def test_conv_explorer_says_what_is_wrong_instead_of_drawing(
     assert conv_explorer.get_attribute("data-output-size") == "5"
 
 
-@pytest.fixture(scope="module")
-def mixer(browser, book_url):
-    visit = Visit(browser, book_url, CHAPTER_3)
-    visit.page.wait_for_selector(".obo-mixer canvas")
-    yield visit.page.locator(".obo-mixer")
+def explorer_on(browser, book_url, path, drawn, root):
+    """Yield an explorer once drawn; the page must stay free of errors throughout."""
+    visit = Visit(browser, book_url, path)
+    visit.page.wait_for_selector(drawn)
+    yield visit.page.locator(root)
     assert not visit.problems
     visit.close()
+
+
+@pytest.fixture(scope="module")
+def mixer(browser, book_url):
+    yield from explorer_on(
+        browser, book_url, CHAPTER_3, ".obo-mixer canvas", ".obo-mixer"
+    )
 
 
 READ_CANVAS = """c => Array.from(
@@ -345,11 +352,9 @@ def test_channel_mixer_says_what_is_wrong(mixer):
 
 @pytest.fixture(scope="module")
 def overlap_explorer(browser, book_url):
-    visit = Visit(browser, book_url, CHAPTER_6)
-    visit.page.wait_for_selector(".obo-overlap svg rect")
-    yield visit.page.locator(".obo-overlap")
-    assert not visit.problems
-    visit.close()
+    yield from explorer_on(
+        browser, book_url, CHAPTER_6, ".obo-overlap svg rect", ".obo-overlap"
+    )
 
 
 @pytest.mark.parametrize("size, kernel_size, stride", [(6, 3, 2), (6, 4, 2), (5, 5, 3)])
