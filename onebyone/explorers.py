@@ -117,6 +117,16 @@ export function convProblem(setting) {
   return null;
 }
 
+// Show a problem in words instead of a drawing; true when there was one.
+function explained(problem, picture, readout) {
+  readout.classList.toggle("obo-problem", Boolean(problem));
+  if (!problem) return false;
+  readout.textContent = problem;
+  picture.setAttribute("width", 0);
+  picture.setAttribute("height", 0);
+  return true;
+}
+
 // One number box per control, kept in step with the model both ways. Python
 // hears only possible settings, all controls at once, so that it holds what the
 // page shows; onChange redraws after every edit.
@@ -163,13 +173,7 @@ function renderConvArithmetic(model, el) {
     picture.replaceChildren();
     const problem = convProblem(setting);
     root.dataset.outputSize = problem ? "" : outputSize(setting);
-    readout.classList.toggle("obo-problem", Boolean(problem));
-    if (problem) {
-      readout.textContent = problem;
-      picture.setAttribute("width", 0);
-      picture.setAttribute("height", 0);
-      return;
-    }
+    if (explained(problem, picture, readout)) return;
     const { size, kernel_size: k, padding: p, stride: s, dilation: d } = setting;
     const padded = size + 2 * p;
     const out = outputSize(setting);
@@ -219,10 +223,13 @@ function renderConvArithmetic(model, el) {
           fill: row === i && col === j ? ORANGE : "#e8e8e8", class: "obo-output",
           tabindex: 0, "aria-label": `output (${row}, ${col})`,
         }, picture, SVG_NS);
-        const choose = () => {
+        const choose = (event) => {
           if (selected[0] === row && selected[1] === col) return;
           selected = [row, col];
-          draw();
+          draw(); // replaces the cells: give the keyboard's focus to the new one
+          if (event.type === "focus") {
+            picture.querySelectorAll(".obo-output")[row * out + col].focus();
+          }
         };
         target.addEventListener("click", choose);
         target.addEventListener("mouseenter", choose);
@@ -423,14 +430,8 @@ function renderOverlap(model, el) {
   function draw() {
     picture.replaceChildren();
     const problem = rangeProblem(OVERLAP_CONTROLS, setting);
-    readout.classList.toggle("obo-problem", Boolean(problem));
     root.dataset.inner = problem ? "" : innerCounts(setting).join(",");
-    if (problem) {
-      readout.textContent = problem;
-      picture.setAttribute("width", 0);
-      picture.setAttribute("height", 0);
-      return;
-    }
+    if (explained(problem, picture, readout)) return;
     const counts = overlapCounts(setting);
     const n = counts.length;
     const most = Math.max(...counts) ** 2;

@@ -258,6 +258,10 @@ def test_pointing_at_an_output_cell_moves_the_window(conv_explorer):
     cell = float(conv_explorer.locator(".obo-input").first.get_attribute("width"))
     assert after == (before[0] + 2 * cell, before[1] + 2 * cell)
     assert "Output (1, 1) reads" in conv_explorer.locator(".obo-readout").inner_text()
+    conv_explorer.page.mouse.move(0, 0)  # the keyboard, too
+    conv_explorer.locator(".obo-output").nth(1).focus()
+    conv_explorer.page.keyboard.press("Tab")  # on to row 0, column 2
+    assert "Output (0, 2) reads" in conv_explorer.locator(".obo-readout").inner_text()
 
 
 @pytest.mark.parametrize(
