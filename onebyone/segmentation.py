@@ -60,15 +60,32 @@ def evaluate(model, images, labels, num_classes, batch_size=100):
     return segmentation_metrics(confusion_matrix(predictions, labels, num_classes))
 
 
-def train(model, images, labels, epochs, batch_size, max_lr, seed, on_epoch_end=None):
+def train(
+    model,
+    images,
+    labels,
+    epochs,
+    batch_size,
+    max_lr,
+    seed,
+    on_epoch_end=None,
+    weights=None,
+):
     """Train with Adam and a one-cycle schedule; mixed precision on CUDA.
 
-    Data stays in memory as tensors. ``on_epoch_end(epoch)`` runs after each
-    epoch (to record frames, say). Returns the mean training loss per epoch.
+    Data stays in memory as tensors. ``weights``, shaped like ``labels``, weighs
+    each pixel's loss (U-Net's weight map); without it every pixel counts alike.
+    ``on_epoch_end(epoch)`` runs after each epoch (to record frames, say).
+    Returns the mean training loss per epoch.
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(
             f"epochs and batch_size must be positive; got {epochs}, {batch_size}."
+        )
+    if weights is not None and weights.shape != labels.shape:
+        raise ValueError(
+            f"weights {tuple(weights.shape)} must have the shape of the labels "
+            f"{tuple(labels.shape)}: one weight per pixel."
         )
     device = next(model.parameters()).device
     steps_per_epoch = -(-len(images) // batch_size)
@@ -78,7 +95,7 @@ def train(model, images, labels, epochs, batch_size, max_lr, seed, on_epoch_end=
     )
     use_amp = device.type == "cuda"
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss(reduction="none")  # one loss per pixel
     order = torch.Generator().manual_seed(seed)
     losses = []
     for epoch in range(epochs):
@@ -88,6 +105,9 @@ def train(model, images, labels, epochs, batch_size, max_lr, seed, on_epoch_end=
             x, y = images[batch].to(device), labels[batch].to(device)
             with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
                 loss = loss_fn(model(x), y)
+            if weights is not None:
+                loss = loss * weights[batch].to(device)
+            loss = loss.mean()
             optimizer.zero_grad()
             scaler.scale(loss).backward()
             scaler.step(optimizer)

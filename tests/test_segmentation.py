@@ -85,3 +85,30 @@ def test_predict_labels_every_pixel_whatever_the_batch_size():
 def test_predict_rejects_an_empty_batch():
     with pytest.raises(ValueError, match="batch_size must be positive"):
         predict(nn.Conv2d(1, 2, 1), torch.zeros(2, 1, 3, 3), batch_size=0)
+
+
+def test_weights_scale_each_pixels_loss():
+    """Weights of 0 on half the pixels: only the other half is learned."""
+    torch.manual_seed(0)
+    images = torch.rand(32, 1, 4, 4)
+    labels = torch.ones(32, 4, 4, dtype=torch.int64)
+    labels[:, :, :2] = 0  # left half class 0, right half class 1
+    weights = torch.zeros(32, 4, 4)
+    weights[:, :, 2:] = 1.0  # only the right half counts
+    model = nn.Conv2d(1, 2, kernel_size=1)
+    train(model, images, labels, 10, 8, 0.1, seed=0, weights=weights)
+    assert (predict(model, images) == 1).all()  # it never heard of class 0
+
+
+def test_weights_must_match_the_labels():
+    with pytest.raises(ValueError, match="one weight per pixel"):
+        train(
+            nn.Conv2d(1, 2, 1),
+            torch.zeros(4, 1, 2, 2),
+            torch.zeros(4, 2, 2).long(),
+            epochs=1,
+            batch_size=2,
+            max_lr=0.1,
+            seed=0,
+            weights=torch.ones(4, 2, 3),
+        )
