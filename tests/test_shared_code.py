@@ -1,5 +1,6 @@
 """Every notebook's copy of a shared helper equals its file in onebyone/."""
 
+import ast
 import shutil
 import sys
 
@@ -102,3 +103,45 @@ def test_every_shared_module_is_used():
     }
     assert modules <= used, f"not in any notebook: {sorted(modules - used)}"
     assert all(rel.startswith("onebyone/") for rel in used), MARKER
+
+
+def defined_names(relative_path):
+    """The names a shared file defines at its top level (imports left out)."""
+    return defined_names_in((ROOT / relative_path).read_text())
+
+
+def defined_names_in(source):
+    """The names Python source defines at its top level (imports left out)."""
+    tree = ast.parse(source)
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_shared_cells_do_not_redefine_each_others_names(notebook):
+    """A notebook runs its shared cells in one namespace: a name that two files
+    define would silently take the later file's value in the earlier one's code."""
+    seen = {}
+    for _, rel in shared_cells(nbformat.read(notebook, as_version=4)):
+        for name in defined_names(rel):
+            assert name not in seen, f"{name} is defined in {seen[name]} and {rel}"
+            seen[name] = rel
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_lessons_do_not_redefine_shared_names(notebook):
+    """A lesson cell that assigns a shared name changes what the helpers use."""
+    nb = nbformat.read(notebook, as_version=4)
+    shared = {id(cell): rel for cell, rel in shared_cells(nb)}
+    names = set().union(*(defined_names(rel) for rel in shared.values()))
+    for cell in nb.cells:
+        if cell.cell_type == "code" and id(cell) not in shared:
+            clash = defined_names_in(cell.source) & names
+            assert not clash, f"a lesson cell redefines {sorted(clash)}: {cell.source}"
