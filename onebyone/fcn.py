@@ -48,9 +48,11 @@ def encode(stages, x):
 
 
 class FCN(nn.Module):
-    """Our FCN, named by the stride of its finest score map.
+    """Our FCN, named by its number of skip connections.
 
-    skips=0, 1, 2, 3 make FCN-8s, FCN-4s, FCN-2s and FCN-1s.
+    skips=0, 1, 2, 3 make FCN+0, FCN+1, FCN+2 and FCN+3, whose finest scores are
+    at strides 8, 4, 2 and 1 (FCN+0 to FCN+2 follow the designs of the FCN
+    paper's FCN-32s, FCN-16s and FCN-8s).
     """
 
     def __init__(self, num_classes, skips, widths=(8, 16, 32, 64)):

@@ -35,12 +35,12 @@ def test_each_skip_adds_a_score_layer_and_an_upsampler():
     assert [m.final_upsampler.stride for m in models] == [(8, 8), (4, 4), (2, 2)]
 
 
-def test_fcn_1s_is_fcn_2s_plus_a_stride_1_score_layer():
-    """Its third ×2 upsampler is FCN-2s's final one; no upsampling is left after."""
-    fcn_2s, fcn_1s = FCN(NUM_CLASSES, 2), FCN(NUM_CLASSES, 3)
-    assert isinstance(fcn_1s.final_upsampler, torch.nn.Identity)
-    added = sum(p.numel() for p in fcn_1s.parameters()) - sum(
-        p.numel() for p in fcn_2s.parameters()
+def test_fcn_plus_3_is_fcn_plus_2_and_a_stride_1_score_layer():
+    """Its third ×2 upsampler is FCN+2's final one; no upsampling is left after."""
+    fcn_plus_2, fcn_plus_3 = FCN(NUM_CLASSES, 2), FCN(NUM_CLASSES, 3)
+    assert isinstance(fcn_plus_3.final_upsampler, torch.nn.Identity)
+    added = sum(p.numel() for p in fcn_plus_3.parameters()) - sum(
+        p.numel() for p in fcn_plus_2.parameters()
     )
     assert added == (8 + 1) * NUM_CLASSES  # a 1×1 conv on the 8 stride-1 channels
 
