@@ -7,7 +7,7 @@ COLAB_VENV := .venv-colab
 COLAB_INSTALLED := $(COLAB_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help book test check record sync bench spread chromium clean
+.PHONY: help book test check record sync bench spread gpu chromium clean
 
 help:
 	@echo "make book     build the HTML book into _build/html"
@@ -17,6 +17,7 @@ help:
 	@echo "make sync     copy the shared helpers (onebyone/) into the notebooks"
 	@echo "make bench    report notebook, build and check times, memory, the book's size"
 	@echo "make spread   measure the spread of every measured result (about 3 hours on 2 cores)"
+	@echo "make gpu      run the training chapters on a CUDA GPU and report their results"
 	@echo "make clean    remove build outputs"
 
 $(INSTALLED): requirements.txt
@@ -57,6 +58,9 @@ bench: $(INSTALLED)
 
 spread: $(INSTALLED)
 	$(BIN)/python tools/spread.py
+
+gpu: $(INSTALLED)
+	$(BIN)/python tools/gpu.py
 
 clean:
 	rm -rf _build
