@@ -17,7 +17,7 @@ the processor's own kernels. So every test run executes the notebooks on other
 kernels than the ones that recorded them, and a compared output that depends on
 them fails (book/reproducibility.md).
 
-``--one-epoch`` sets every ``EPOCHS = <n>`` line to 1:
+``--one-epoch`` sets every ``EPOCHS = <n>`` line (any name ending in EPOCHS) to 1:
 every cell still runs, in a fraction of the time, but the measured results are
 not the book's. The Colab-versions test uses it (the main test run trains the
 full budgets); it cannot be combined with writing the outputs.
@@ -43,7 +43,7 @@ CELL_TIMEOUT_S = 600
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Generic kernels: they add numbers in another order than the AVX2 and AVX-512 ones.
 RECORDING_KERNELS = {"ATEN_CPU_CAPABILITY": "default"}
-EPOCHS_LINE = re.compile(r"^(EPOCHS) = \d+$", re.MULTILINE)
+EPOCHS_LINE = re.compile(r"^(\w*EPOCHS) = \d+$", re.MULTILINE)
 
 
 def execute(nb, workdir, env=None, cell_timeout_s=CELL_TIMEOUT_S):
