@@ -9,19 +9,28 @@ import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from PIL import Image
 
 FRAME_DPI = 80
+FRAME_COLOURS = 256  # a palette PNG: half the bytes of a full-colour one, same look
 CONTROLS = ("slider", "play", "dropdown")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HAS_STACK = hasattr(widgets, "Stack")  # ipywidgets >= 8
 
 
 def figure_to_png(fig, dpi=FRAME_DPI):
-    """Render a matplotlib figure to PNG bytes and close it."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    """Render a matplotlib figure to PNG bytes of at most 256 colours; close it.
+
+    Every frame is stored in the notebook and in the built page, so its size counts.
+    """
+    rendered = io.BytesIO()
+    fig.savefig(rendered, format="png", dpi=dpi)
     plt.close(fig)
-    return buffer.getvalue()
+    rendered.seek(0)
+    picture = Image.open(rendered).convert("RGB").quantize(FRAME_COLOURS)
+    palette_png = io.BytesIO()
+    picture.save(palette_png, format="png", optimize=True)
+    return palette_png.getvalue()
 
 
 class FramePlayer(widgets.VBox):

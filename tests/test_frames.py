@@ -1,11 +1,15 @@
 """onebyone/frames.py: frame players, live and in the static book."""
 
+import io
+
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from onebyone import frames  # noqa: E402
 from onebyone.frames import PNG_SIGNATURE, figure_to_png, frame_player  # noqa: E402
@@ -32,6 +36,20 @@ def test_figure_to_png_renders_and_closes():
     data = figure_to_png(fig)
     assert data.startswith(PNG_SIGNATURE)
     assert not plt.fignum_exists(fig.number)
+
+
+def test_a_frame_keeps_its_look_in_a_palette_of_256_colours():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.imshow(np.random.default_rng(0).random((48, 48)), cmap="viridis")
+    full = io.BytesIO()
+    fig.savefig(full, format="png", dpi=frames.FRAME_DPI)
+    palette = Image.open(io.BytesIO(figure_to_png(fig)))
+    assert palette.mode == "P"
+    original = np.asarray(Image.open(full).convert("RGB"), dtype=float)
+    shown = np.asarray(palette.convert("RGB"), dtype=float)
+    assert shown.shape == original.shape
+    assert np.abs(shown - original).mean() < 2  # of 255 levels per channel
+    assert len(figure_to_png(fig)) < len(full.getvalue())
 
 
 def test_slider_is_linked_to_a_stack_in_the_browser(pngs):
