@@ -152,14 +152,36 @@ def touching(cells):
     return set(np.unique(cells[separating_pixels(cells)]).tolist())
 
 
-def separated_share(predictions, cells, only_touching=True):
-    """The share of cells found as an object of their own.
+def match_objects(prediction, cells):
+    """The objects a prediction of one (H, W) scene draws, and the cell each finds.
 
-    The predicted objects are the connected regions of pixels predicted CELL
-    (neighbours up, down, left and right). A cell is found when one predicted
-    object covers it with an intersection over union above 0.5, so no two cells
-    can share one object, and no cell split in two counts. ``only_touching``
-    counts only the cells that touch another: the ones that need separating.
+    The objects are the connected regions of pixels predicted CELL (neighbours up,
+    down, left and right). An object finds a cell when their intersection over
+    union is above 0.5; above one half, no object can find two cells and no cell
+    can be found by two objects. Returns the (H, W) map of object ids (0 outside
+    every object) and a dict {object id: id of the cell it finds, or 0}.
+    """
+    prediction, cells = np.asarray(prediction), np.asarray(cells)
+    objects, count = ndimage.label(prediction == CELL)
+    found = {}
+    for object_id in range(1, count + 1):
+        region = objects == object_id
+        ids, overlaps = np.unique(cells[region], return_counts=True)
+        found[object_id] = 0
+        for cell_id, overlap in zip(ids, overlaps, strict=True):
+            union = region.sum() + (cells == cell_id).sum() - overlap
+            if cell_id and overlap / union > 0.5:
+                found[object_id] = int(cell_id)
+    return objects, found
+
+
+def separated_share(predictions, cells, only_touching=True):
+    """The share of cells that an object of the prediction finds (match_objects).
+
+    An object that merges two cells of about the same size finds neither, and a
+    cell split into two halves is found by neither half; extra objects cost
+    nothing here. ``only_touching`` counts only the cells that touch another:
+    the ones that need separating.
     """
     predictions, cells = np.asarray(predictions), np.asarray(cells)
     if predictions.shape != cells.shape or cells.ndim != 3:
@@ -169,19 +191,10 @@ def separated_share(predictions, cells, only_touching=True):
         )
     found = total = 0
     for prediction, owner in zip(predictions, cells, strict=True):
-        objects, _ = ndimage.label(prediction == CELL)
-        chosen = touching(owner) if only_touching else set(np.unique(owner)) - {0}
-        for k in chosen:
-            cell = owner == k
-            total += 1
-            ids, overlaps = np.unique(objects[cell], return_counts=True)
-            for object_id, overlap in zip(ids, overlaps, strict=True):
-                if object_id == 0:
-                    continue
-                union = cell.sum() + (objects == object_id).sum() - overlap
-                if overlap / union > 0.5:
-                    found += 1
-                    break
+        counted = touching(owner) if only_touching else set(np.unique(owner)) - {0}
+        _, matches = match_objects(prediction, owner)
+        total += len(counted)
+        found += len(counted & set(matches.values()))
     if total == 0:
         raise ValueError("no cells to count (no cell touches another).")
     return found / total

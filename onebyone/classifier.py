@@ -3,7 +3,7 @@
 Its body is the FCN body of onebyone/fcn.py; its head averages the deepest
 feature map over all positions (global average pooling) and applies one linear
 layer, as GoogLeNet's and Network in Network's heads do. It learns from
-single-digit crops, one cell of the digit scenes, in a few seconds on a CPU, so
+single-digit crops of 24×24 pixels in a few seconds on a CPU, so
 every notebook that needs it trains it again from its seed: no weight file
 passes between notebooks.
 """
@@ -16,7 +16,7 @@ from onebyone.fcn import encode, encoder
 from onebyone.segmentation import train
 
 NUM_DIGITS = 10
-CROP_SIZE = 24  # one cell of the digit scenes, room for the largest digit
+CROP_SIZE = 24  # room for the largest digit: 8 pixels upscaled 3×
 BODY_WIDTHS = (8, 16, 32, 64)  # the FCN body's four stages
 
 
@@ -36,8 +36,8 @@ class DigitClassifier(nn.Module):
 def digit_crops(num_crops, split="train", seed=0):
     """Crops of one digit each, (N, 1, 24, 24), and the digit they show, (N,).
 
-    A crop is a digit scene with a single cell: one digit, upscaled 2× or 3×,
-    at a random place, with the scenes' noise.
+    A crop is a digit scene with a single 24-pixel cell: one digit, upscaled 2×
+    or 3×, at a random place, with the scenes' noise.
     """
     images, labels = make_digit_scenes(
         num_crops, size=CROP_SIZE, grid=1, max_digits=1, split=split, seed=seed

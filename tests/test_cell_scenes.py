@@ -12,6 +12,7 @@ from onebyone.cell_scenes import (
     SIGMA,
     W0,
     make_cell_scenes,
+    match_objects,
     separated_share,
     separating_pixels,
     touching,
@@ -108,3 +109,10 @@ def test_impossible_settings_are_named():
         make_cell_scenes(4, size=24, min_cells=7, max_cells=7, radii=(6, 11))
     with pytest.raises(ValueError, match="no cells to count"):
         separated_share(np.zeros((1, 2, 2)), np.array([[[1, 0], [0, 0]]]))
+
+
+def test_a_merged_object_can_still_find_the_larger_cell():
+    cells = np.array([[1, 1, 1, 1, 1, 1, 2, 2]])  # a large and a small cell touch
+    objects, found = match_objects(np.ones_like(cells), cells)
+    assert objects.max() == 1 and found == {1: 1}  # IoU 6/8 with the large one
+    assert separated_share(np.ones_like(cells)[None], cells[None]) == 0.5
