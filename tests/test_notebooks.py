@@ -103,3 +103,58 @@ def test_no_stray_metadata(notebook):
     assert '"colab"' not in text
     assert '"execution": {' not in text
     assert json.loads(text)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+TEST_TALK = re.compile(
+    r"\bthe tests\b|\bcompared\b|\bverdicts?\b|\bglue\b|machine that recorded",
+    re.IGNORECASE,
+)
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
+GLUED_NAME = re.compile(r"""\b(?:measured|glue)\(\s*["']([^"']+)["']""")
+
+
+def lesson_prose(nb):
+    return [c.source for c in nb.cells if c.cell_type == "markdown"]
+
+
+def setup_section(nb):
+    return next(c.source for c in nb.cells if c.source.startswith("## Setup"))
+
+
+def test_the_lesson_speaks_of_results_not_of_the_tests(notebook):
+    """Test machinery is explained once, in the setup (and on the book's pages)."""
+    nb = load(notebook)
+    setup = setup_section(nb)
+    talk = [
+        match.group(0)
+        for source in lesson_prose(nb)
+        if source != setup
+        for match in TEST_TALK.finditer(GLUE_ROLE.sub("", source))
+    ]
+    assert not talk, talk
+
+
+def test_prose_quotes_glued_numbers_never_their_names(notebook):
+    nb = load(notebook)
+    names = {
+        name for cell in code_cells(nb) for name in GLUED_NAME.findall(cell.source)
+    }
+    prose = "\n".join(GLUE_ROLE.sub("", source) for source in lesson_prose(nb))
+    assert not [name for name in names if name in prose]
+
+
+def test_verdicts_show_their_line_and_hide_their_code(notebook):
+    nb = load(notebook)
+    verdict_cells = [
+        c
+        for c in code_cells(nb)
+        if "verdict(" in c.source and not c.source.startswith("# @title Shared code")
+    ]
+    for cell in verdict_cells:
+        assert "remove-input" in cell.metadata.get("tags", []), cell.source
+        assert all(
+            line.startswith("verdict(") or line.startswith((" ", ")"))
+            for line in cell.source.splitlines()
+        ), "verdicts only"
+    if verdict_cells:
+        assert "../book/reproducibility" in setup_section(nb)
