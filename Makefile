@@ -7,7 +7,7 @@ COLAB_VENV := .venv-colab
 COLAB_INSTALLED := $(COLAB_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help book test check record sync bench spread gpu chromium clean
+.PHONY: help book test check record sync colab bench spread gpu chromium clean
 
 help:
 	@echo "make book     build the HTML book into _build/html"
@@ -15,6 +15,7 @@ help:
 	@echo "make check    the quick tests: helpers, notebook hygiene, copies, ruff (no kernels)"
 	@echo "make record   re-run every notebook and store its outputs"
 	@echo "make sync     copy the shared helpers (onebyone/) into the notebooks"
+	@echo "make colab    write the Colab copies of the notebooks (colab/), MyST made plain"
 	@echo "make bench    report notebook, build and check times, memory, the book's size"
 	@echo "make spread   measure the spread of every measured result (about 3 hours on 2 cores)"
 	@echo "make gpu      run the training chapters on a CUDA GPU and report their results"
@@ -48,9 +49,14 @@ chromium:
 
 record: $(INSTALLED)
 	$(BIN)/python tools/record.py
+	$(BIN)/python tools/colab.py
 
 sync: $(INSTALLED)
 	$(BIN)/python tools/shared_code.py
+	$(BIN)/python tools/colab.py
+
+colab: $(INSTALLED)
+	$(BIN)/python tools/colab.py
 
 # make bench SUITE=1 also times the whole test suite (several minutes more).
 bench: $(INSTALLED)

@@ -90,3 +90,12 @@ def test_the_explorers_front_end_matches_the_python_package(monkeypatch):
     assert f"anywidget=={front_end.version}" in pins
     explorers = (ROOT / "onebyone" / "explorers.py").read_text()
     assert f'"anywidget=={front_end.version}"' in explorers  # Colab's install
+
+
+def test_colab_buttons_open_the_colab_copies(html_dir):
+    """Colab shows MyST as literal text, so its button opens colab/ (tools/colab.py)."""
+    for nb in NOTEBOOKS:
+        page = (html_dir / "notebooks" / f"{nb.stem}.html").read_text()
+        links = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', page)
+        assert links and all(link.endswith(f"/colab/{nb.name}") for link in links)
+        assert (ROOT / "colab" / nb.name).is_file()

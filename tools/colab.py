@@ -1,0 +1,230 @@
+"""Write the notebooks that the book's Colab buttons open, into colab/.
+
+    python tools/colab.py          # write colab/*.ipynb from notebooks/*.ipynb
+    python tools/colab.py --check  # exit 1 if colab/ is out of date
+
+The book renders MyST: labels such as ``(fine-tuning)=`` and roles such as
+{term}, {cite}, {doc}, {ref}, {eq} and {glue:text}. Colab and JupyterLab show them
+as literal text. So the Colab copy of each chapter has them as plain Markdown:
+terms as words, citations as (Author, year), chapters as links that open the
+chapter in Colab, other pages as links to their source, sections by their titles,
+equations by their numbers, and glued numbers as the text that the recorded run
+glued. Code cells are unchanged; outputs and widget state are left out, since
+Colab runs the notebook anyway. The links use the repository of ``_config.yml``.
+"""
+
+import argparse
+import ast
+import codecs
+import re
+import sys
+from pathlib import Path
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+import nbformat
+import yaml
+from pybtex.database import parse_file
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+COLAB = ROOT / "colab"
+GLUE_MIME = "application/papermill.record/text/plain"
+
+ROLE = re.compile(r"\{(term|cite|doc|ref|eq|glue:text)\}`([^`]*)`")
+EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)  # "text <target>"
+LABEL_LINE = re.compile(r"^\(([\w-]+)\)=\n", re.MULTILINE)
+LABELLED_MATH = re.compile(r"^\$\$ \(([\w-]+)\)$", re.MULTILINE)
+HEADING = re.compile(r"^#+ (.+)$", re.MULTILINE)
+
+
+def repository():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]
+    return repo["url"].rstrip("/"), repo.get("branch", "main")
+
+
+def colab_url(notebook_name):
+    """Where the Colab button of a chapter leads: its copy in colab/."""
+    url, branch = repository()
+    github = url.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{github}/blob/{branch}/colab/{notebook_name}"
+
+
+def source_url(path):
+    url, branch = repository()
+    return f"{url}/blob/{branch}/{path.relative_to(ROOT).as_posix()}"
+
+
+def markdown_sources(path):
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        return [c.source for c in nb.cells if c.cell_type == "markdown"]
+    return [path.read_text()]
+
+
+def title_of(path):
+    for source in markdown_sources(path):
+        match = HEADING.search(source)
+        if match:
+            return match.group(1).strip()
+    raise ValueError(f"{path} has no title")
+
+
+def section_labels():
+    """{label: (file, section title or None)} for every label of the book."""
+    labels = {}
+    files = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((ROOT / "book").glob("*.md"))
+    for path in files:
+        for source in markdown_sources(path):
+            for match in LABEL_LINE.finditer(source):
+                heading = HEADING.match(source, match.end())  # None: a figure, say
+                title = heading.group(1).strip() if heading else None
+                labels[match.group(1)] = (path, title)
+    return labels
+
+
+def equation_numbers(nb):
+    """Labelled equations are numbered 1, 2, ... in the order they appear."""
+    sources = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    labels = [m.group(1) for s in sources for m in LABELLED_MATH.finditer(s)]
+    return {label: number for number, label in enumerate(labels, start=1)}
+
+
+def glued_texts(nb):
+    texts = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name and GLUE_MIME in output.get("data", {}):
+                # the repr of what was glued: a string or a number
+                texts[name] = str(ast.literal_eval(output["data"][GLUE_MIME]))
+    return texts
+
+
+def citations():
+    """{key: "Surname", "A and B" or "A et al." and the year} from references.bib."""
+    database = parse_file(str(ROOT / "book" / "references.bib"))
+    cites = {}
+    for key, entry in database.entries.items():
+        names = [
+            codecs.decode(" ".join(p.last_names), "ulatex")
+            .replace("{", "")
+            .replace("}", "")
+            for p in entry.persons.get("author", [])
+        ]
+        if len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} and {names[1]}"
+        else:
+            who = f"{names[0]} et al."
+        cites[key] = f"{who}, {entry.fields['year']}"
+    return cites
+
+
+class Converter:
+    """Turns one chapter's MyST prose into plain Markdown."""
+
+    def __init__(self, path, nb):
+        self.path = path
+        self.equations = equation_numbers(nb)
+        self.glued = glued_texts(nb)
+        self.labels = section_labels()
+        self.cites = citations()
+
+    def link_to(self, target):
+        path = (NOTEBOOKS / target).resolve()
+        notebook = path.with_suffix(".ipynb")
+        if notebook.parent == NOTEBOOKS and notebook.is_file():
+            return colab_url(notebook.name), notebook
+        page = path.with_suffix(".md")
+        if page.is_file():
+            return source_url(page), page
+        raise ValueError(f"{self.path.name}: no page {target!r}")
+
+    def role(self, match):
+        kind, content = match.groups()
+        explicit = EXPLICIT.match(content)
+        text, target = explicit.groups() if explicit else (None, content)
+        if kind == "term":
+            return text or target
+        if kind == "cite":
+            keys = [key.strip() for key in target.split(",")]
+            missing = [key for key in keys if key not in self.cites]
+            if missing:
+                raise ValueError(f"{self.path.name}: unknown citation {missing}")
+            return "(" + "; ".join(self.cites[key] for key in keys) + ")"
+        if kind == "doc":
+            url, path = self.link_to(target)
+            return f"[{text or title_of(path)}]({url})"
+        if kind == "ref":
+            if target not in self.labels:
+                raise ValueError(f"{self.path.name}: unknown label {target!r}")
+            path, title = self.labels[target]
+            if not (text or title):
+                raise ValueError(f"{self.path.name}: {target!r} needs a link text")
+            if path == self.path:
+                return f"*{text or title}*"
+            url = colab_url(path.name) if path.suffix == ".ipynb" else source_url(path)
+            return f"[{text or title}]({url})"
+        if kind == "eq":
+            if target not in self.equations:
+                raise ValueError(f"{self.path.name}: unknown equation {target!r}")
+            return f"({self.equations[target]})"
+        if target not in self.glued:  # glue:text
+            raise ValueError(f"{self.path.name}: nothing glued as {target!r}")
+        return self.glued[target]
+
+    def markdown(self, source):
+        source = LABEL_LINE.sub("", source)
+        source = LABELLED_MATH.sub(
+            lambda m: f"\\tag{{{self.equations[m.group(1)]}}}\n$$", source
+        )
+        return ROLE.sub(self.role, source)
+
+
+def colab_notebook(path):
+    """The Colab copy of one chapter."""
+    nb = nbformat.read(path, as_version=4)
+    convert = Converter(path, nb)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            new = nbformat.v4.new_markdown_cell(convert.markdown(cell.source))
+        else:
+            new = nbformat.v4.new_code_cell(cell.source)
+            new.metadata = {k: v for k, v in cell.metadata.items() if k != "execution"}
+        new.id = cell.id
+        cells.append(new)
+    copy = nbformat.v4.new_notebook(cells=cells)
+    copy.metadata = {
+        k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")
+    }
+    return nbformat.writes(copy) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--check", action="store_true", help="only report staleness")
+    args = parser.parse_args()
+    COLAB.mkdir(exist_ok=True)
+    stale = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        target = COLAB / path.name
+        text = colab_notebook(path)
+        if not target.is_file() or target.read_text() != text:
+            stale.append(target.relative_to(ROOT).as_posix())
+            if not args.check:
+                target.write_text(text)
+    if args.check and stale:
+        print("out of date (run make colab):", *stale)
+        return 1
+    for name in stale:
+        print("wrote", name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
