@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from sklearn import metrics
 from torch import nn
 
 from onebyone.segmentation import (
@@ -40,6 +41,38 @@ def test_perfect_prediction_scores_one():
 def test_absent_classes_are_left_out_of_the_means():
     confusion = torch.tensor([[5, 0, 0], [0, 5, 0], [0, 0, 0]])  # class 2 never occurs
     assert segmentation_metrics(confusion)["mean IoU"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_metrics_agree_with_scikit_learn(seed):
+    """The same four numbers from a well-kept library, on random label maps.
+
+    Class 4 is sometimes predicted but never true: it counts in the unions and
+    is left out of the means, as scikit-learn does when given the true classes.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 4, (3, 9, 11), generator=generator)
+    predictions = torch.where(
+        torch.rand(labels.shape, generator=generator) < 0.7,
+        labels,
+        torch.randint(0, 5, labels.shape, generator=generator),
+    )
+    ours = segmentation_metrics(confusion_matrix(predictions, labels, 5))
+    truth, guess = labels.flatten().numpy(), predictions.flatten().numpy()
+    present = sorted(set(truth.tolist()))
+    theirs = {
+        "pixel accuracy": metrics.accuracy_score(truth, guess),
+        "mean accuracy": metrics.recall_score(
+            truth, guess, labels=present, average="macro"
+        ),
+        "mean IoU": metrics.jaccard_score(
+            truth, guess, labels=present, average="macro"
+        ),
+        "f.w. IoU": metrics.jaccard_score(
+            truth, guess, labels=present, average="weighted"
+        ),
+    }
+    assert ours == pytest.approx(theirs, abs=1e-12)
 
 
 def test_mismatched_shapes_are_named():
