@@ -214,8 +214,13 @@ def measure(path):
 # Summarising
 
 
-def values(entry, name):
-    return [run["measured"][name] for run in entry["runs"] if name in run["measured"]]
+def values(entry, name, kernel_set=None):
+    """A result's values over the runs (of one kernel set, if given)."""
+    return [
+        run["measured"][name]
+        for run in entry["runs"]
+        if name in run["measured"] and kernel_set in (None, run["kernel_set"])
+    ]
 
 
 def side_of(bound):
@@ -259,23 +264,36 @@ def render(data):
             for k in dict.fromkeys(k for r in runs for k in r)
             if all(k in r for r in runs)
         ]
-        for result in sorted(names, key=lambda n: (n not in verdicts, n)):
-            vals = values(entry, result)
-            bound = verdicts.get(result)
-            percent = bool(bound and bound["percent"])
-            spread = " | ".join(
-                fmt(v, percent) for v in (min(vals), statistics.median(vals), max(vals))
-            )
-            if bound is None:
-                lines.append(f"| {result} | — | {spread} | — |")
-                continue
+        for result in sorted(n for n in names if n in verdicts):
+            vals, bound = values(entry, result), verdicts[result]
+            percent = bound["percent"]
             side, sign = side_of(bound)
-            needed = required_margin(vals)
             lines.append(
-                f"| {result} | {sign} {fmt(bound[side], percent)} | {spread} | "
-                f"{fmt(margin(vals, bound), percent)} ({fmt(needed, percent)}) |"
+                f"| {result} | {sign} {fmt(bound[side], percent)} | "
+                f"{spread_cells(vals, percent)} | {fmt(margin(vals, bound), percent)} "
+                f"({fmt(required_margin(vals), percent)}) |"
             )
+        reported = sorted(n for n in names if n not in verdicts)
+        if reported:
+            lines += [
+                "",
+                "| reported figure | native: min | median | max "
+                "| baseline: min | median | max |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+        for result in reported:
+            cells = [
+                spread_cells(values(entry, result, kernel_set), percent=False)
+                for kernel_set in KERNEL_SETS
+            ]
+            lines.append(f"| {result} | {' | '.join(cells)} |")
     return "\n".join(lines).lstrip("\n")
+
+
+def spread_cells(vals, percent):
+    """Smallest, median and largest, as table cells."""
+    middle = statistics.median(vals)
+    return " | ".join(fmt(v, percent) for v in (min(vals), middle, max(vals)))
 
 
 def write_table(data):
