@@ -6,8 +6,8 @@ compute on one thread (``OMP_NUM_THREADS=1``), so that two trainings never fight
 over the same cores: the measured results are checked at one and at two threads
 alike (book/reproducibility.md). The parts that take longest start first.
 
-The CPU kernels are chosen by tools/record.py, which records the outputs on other
-kernels than the ones the tests run on.
+tools/record.py records the outputs on two threads, so the tests' one thread adds
+the numbers in another order than the recording did.
 """
 
 import os
