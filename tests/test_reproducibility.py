@@ -78,3 +78,18 @@ def test_a_bound_inside_its_spread_is_reported():
     assert spread.margin(vals, {"at_least": 0.8}) == pytest.approx(0.04)
     assert spread.margin(vals, {"at_least": 0.85}) < 0
     assert spread.margin(vals, {"at_most": 0.9}) == pytest.approx(0.03)
+
+
+def test_the_spread_within_a_seed_is_told_apart_from_the_spread_across_seeds():
+    runs = [(0, 1.0), (0, 1.2), (1, 2.0), (1, 2.1), (2, 1.5), (2, 1.5)]
+    entry = {"runs": [{"seed": seed, "measured": {"x": x}} for seed, x in runs]}
+    within, across = spread.seed_spreads(entry, "x")
+    assert within == pytest.approx(0.2)  # seed 0
+    assert across == pytest.approx(2.05 - 1.1)  # medians 1.1, 2.05, 1.5
+
+
+def test_a_held_out_value_outside_the_bound_fails_the_verdict():
+    assert spread.holds(0.9, {"at_least": 0.83})
+    assert not spread.holds(0.8, {"at_least": 0.83})
+    assert spread.holds(0.05, {"at_most": 0.09})
+    assert not spread.holds(0.1, {"at_most": 0.09})

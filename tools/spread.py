@@ -4,6 +4,7 @@
     python tools/spread.py notebooks/06-*.ipynb  # some of them; the others keep theirs
     python tools/spread.py --table               # rewrite the table (a bound changed)
     python tools/spread.py --check               # is the table current? (the tests)
+    python tools/spread.py --held-out            # only the held-out seeds 5-9
 
 A notebook's measured results are the values it passes to ``measured`` and
 ``verdict`` (onebyone/runtime.py). This tool runs the notebook once for every
@@ -24,6 +25,13 @@ once every run is in book/reproducibility.json.
 A verdict's bound must clear the spread by a margin as wide as the spread: it
 sits at least (max - min) below the smallest value (``at_least``) or above the
 largest (``at_most``). ``--check`` tests that, and that the table is current.
+
+Bounds are set on seeds 0-4. Each notebook then runs again on seeds 5-9, on the
+native kernels and two threads (the recording's configuration; ``--held-out`` runs
+only these), and ``--check`` also requires every verdict to hold on those seeds.
+The table reports each verdict's spread within a seed (the largest range over one
+seed's kernel sets and thread counts) apart from its spread across seeds (the range
+of the seeds' medians).
 """
 
 import argparse
@@ -57,6 +65,8 @@ TABLE_START = "<!-- spread table: written by tools/spread.py -->"
 TABLE_END = "<!-- end of spread table -->"
 
 SEEDS = range(5)
+HELD_OUT_SEEDS = range(5, 10)  # never used to set a bound
+HELD_OUT_CONFIG = ("native", 2)  # kernel set and threads, as the recording
 KERNEL_SETS = {
     "native": {},
     "baseline": {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"},
@@ -211,6 +221,17 @@ def measure(path):
     return {"machine": machine(), "runs": runs}
 
 
+def measure_held_out(path):
+    """The held-out seeds, one run each in the recording's configuration."""
+    kernel_set, threads = HELD_OUT_CONFIG
+    runs = []
+    for seed in HELD_OUT_SEEDS:
+        run = run_once(path, seed, kernel_set, threads)
+        print(f"{path.name}: held-out seed {seed}: {run['seconds']} s", flush=True)
+        runs.append(run)
+    return {"machine": machine(), "runs": runs}
+
+
 # Summarising
 
 
@@ -250,10 +271,11 @@ def render(data):
         lines += [
             "",
             f"**{{doc}}`../notebooks/{Path(name).stem}`** ({len(entry['runs'])} runs "
-            f"on {entry['machine']})",
+            f"on {entry['machine']}{held_out_machine(entry)})",
             "",
-            "| result | verdict | min | median | max | margin (needed) |",
-            "| --- | --- | ---: | ---: | ---: | ---: |",
+            "| result | verdict | min | median | max | margin (needed) "
+            "| within a seed | across seeds | held-out seeds |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         verdicts = notebook_verdicts(ROOT / "notebooks" / name)
         # Only what every run measured: a result the notebook no longer reports,
@@ -268,10 +290,18 @@ def render(data):
             vals, bound = values(entry, result), verdicts[result]
             percent = bound["percent"]
             side, sign = side_of(bound)
+            within, across = seed_spreads(entry, result)
+            held = values(entry.get("held_out", {"runs": []}), result)
+            held_cell = (
+                f"{fmt(min(held), percent)} to {fmt(max(held), percent)}"
+                if held
+                else "—"
+            )
             lines.append(
                 f"| {result} | {sign} {fmt(bound[side], percent)} | "
                 f"{spread_cells(vals, percent)} | {fmt(margin(vals, bound), percent)} "
-                f"({fmt(required_margin(vals), percent)}) |"
+                f"({fmt(required_margin(vals), percent)}) | {fmt(within, percent)} | "
+                f"{fmt(across, percent)} | {held_cell} |"
             )
         reported = sorted(n for n in names if n not in verdicts)
         if reported:
@@ -288,6 +318,27 @@ def render(data):
             ]
             lines.append(f"| {result} | {' | '.join(cells)} |")
     return "\n".join(lines).lstrip("\n")
+
+
+def held_out_machine(entry):
+    held = entry.get("held_out")
+    return f"; held-out seeds on {held['machine']}" if held else ""
+
+
+def seed_spreads(entry, name):
+    """The largest range within one seed, and the range of the seeds' medians."""
+    by_seed = {}
+    for run in entry["runs"]:
+        by_seed.setdefault(run["seed"], []).append(run["measured"][name])
+    within = max(max(v) - min(v) for v in by_seed.values())
+    medians = [statistics.median(v) for v in by_seed.values()]
+    return within, max(medians) - min(medians)
+
+
+def holds(value, bound):
+    return (
+        value >= bound["at_least"] if "at_least" in bound else value <= bound["at_most"]
+    )
 
 
 def spread_cells(vals, percent):
@@ -351,6 +402,11 @@ def problems():
                     f"{name}: no recorded line {verdict_line(claim, bound)!r} "
                     "(re-record the notebook)"
                 )
+            held = values(entry.get("held_out", {"runs": []}), claim)
+            if len(held) < len(HELD_OUT_SEEDS):
+                found.append(f"{name}: {claim!r} has no held-out seeds (--held-out)")
+            elif not all(holds(v, bound) for v in held):
+                found.append(f"{name}: {claim!r} fails on a held-out seed: {held}")
             if margin(vals, bound) < required_margin(vals):
                 found.append(
                     f"{name}: {claim!r}: the bound is {margin(vals, bound):.3g} from "
@@ -369,13 +425,23 @@ def main():
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--check", action="store_true", help="check, run nothing")
     parser.add_argument("--table", action="store_true", help="only rewrite the table")
+    parser.add_argument(
+        "--held-out", action="store_true", help="run the held-out seeds 5-9"
+    )
     args = parser.parse_args()
     data = json.loads(DATA.read_text()) if DATA.exists() else {}
-    if not (args.check or args.table):
-        notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if args.held_out:
+        paths = args.notebooks or [p for p in notebooks if has_measured_results(p)]
+        for path in paths:
+            data[path.name]["held_out"] = measure_held_out(path.resolve())
+            DATA.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+            write_table(data)
+    elif not (args.check or args.table):
         paths = args.notebooks or [p for p in notebooks if has_measured_results(p)]
         for path in paths:
             data[path.name] = measure(path.resolve())
+            data[path.name]["held_out"] = measure_held_out(path.resolve())
             DATA.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
             write_table(data)
             (PROGRESS / f"{path.stem}.jsonl").unlink()
