@@ -16,7 +16,6 @@ import colab  # noqa: E402
 MYST = re.compile(
     r"\{[\w:-]+\}`|^\([\w-]+\)=\s*$|^\$\$ *\([\w-]+\)\s*$|^(```|:::)\{", re.MULTILINE
 )
-ROLE = re.compile(r"\{(term|cite|doc|ref|eq|glue:text)\}`([^`]*)`")
 
 each_notebook = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 
@@ -58,7 +57,7 @@ def test_glued_numbers_and_citations_become_text(notebook):
     original = nbformat.read(notebook, as_version=4)
     copy_prose = prose(nbformat.read(copy_of(notebook), as_version=4))
     glued, cites = colab.glued_texts(original), colab.citations()
-    for kind, content in ROLE.findall(prose(original)):
+    for kind, content in colab.ROLE.findall(prose(original)):
         if kind == "glue:text":
             assert glued[content] in copy_prose
         if kind == "cite":

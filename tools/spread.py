@@ -52,7 +52,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from record import execute  # noqa: E402
+from record import KERNEL_OVERRIDES, execute  # noqa: E402
 from shared_code import ROOT, shared_cells  # noqa: E402
 
 DATA = ROOT / "book" / "reproducibility.json"
@@ -138,7 +138,7 @@ def kernel_env(kernel_set, threads):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS")
+        if k not in (*KERNEL_OVERRIDES, "OMP_NUM_THREADS")
     }
     return {**env, **KERNEL_SETS[kernel_set], "OMP_NUM_THREADS": str(threads)}
 
