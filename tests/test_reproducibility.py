@@ -12,6 +12,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import record  # noqa: E402
+import shared_code  # noqa: E402
 import spread  # noqa: E402
 
 from onebyone import runtime  # noqa: E402
@@ -93,3 +94,36 @@ def test_a_held_out_value_outside_the_bound_fails_the_verdict():
     assert not spread.holds(0.8, {"at_least": 0.83})
     assert spread.holds(0.05, {"at_most": 0.09})
     assert not spread.holds(0.1, {"at_most": 0.09})
+
+
+def test_the_code_hash_changes_with_the_code_and_nothing_else(tmp_path, monkeypatch):
+    """Lesson cells and the helper files they use count; prose, comments, imports and
+    bounds do not."""
+    helpers = tmp_path / "onebyone"
+    helpers.mkdir()
+    (helpers / "train.py").write_text("from onebyone.data import load\n\nEPOCHS = 5\n")
+    (helpers / "data.py").write_text("SIZE = 8\n")
+    monkeypatch.setattr(spread, "ROOT", tmp_path)
+    monkeypatch.setattr(shared_code, "ROOT", tmp_path)
+    path = tmp_path / "99-example.ipynb"
+
+    def hash_of(*sources):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("prose")]
+        nb.cells += [nbformat.v4.new_code_cell(source) for source in sources]
+        nbformat.write(nb, path)
+        return spread.code_hash(path)
+
+    lesson = ("from onebyone.train import EPOCHS", "x = fit(EPOCHS)")
+    first = hash_of(*lesson, 'verdict("a", x, at_least=0.8)')
+    assert first == hash_of(
+        "import torch\nfrom onebyone.train import EPOCHS",
+        "x = fit( EPOCHS )  # a comment",
+        'verdict("a", x, at_most=0.9)',
+    )
+    assert first != hash_of(*lesson, 'verdict("a", x + 1, at_least=0.8)')
+    assert first != hash_of(
+        "EPOCHS = 5", "x = fit(EPOCHS)", 'verdict("a", x, at_least=0.8)'
+    )
+    (helpers / "data.py").write_text("SIZE = 16\n")  # imported by the helper it uses
+    assert first != hash_of(*lesson, 'verdict("a", x, at_least=0.8)')

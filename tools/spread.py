@@ -17,10 +17,13 @@ order, as a different processor would. The values go to
 book/reproducibility.json, and their spread, beside the bounds of the notebooks'
 verdicts, to the table in book/reproducibility.md.
 
-Each finished run is also appended to .spread-runs/<notebook>.jsonl with a hash
-of the notebook, so that an interrupted measurement resumes where it stopped
-(runs of another version of the notebook are not reused); the file is removed
-once every run is in book/reproducibility.json.
+The table cannot go stale: each notebook's entry records a hash of the code its
+runs came from (the notebook's code cells and the onebyone/ helpers they use, as
+Python syntax: comments, formatting, imports and verdicts' bounds do not count),
+and ``--check`` fails once that code has changed without a new spread. Each
+finished run is also appended to .spread-runs/<notebook>.jsonl with that hash, so
+that an interrupted measurement resumes where it stopped (runs of other code are
+not reused); the file is removed once every run is in book/reproducibility.json.
 
 A verdict's bound must clear the spread by a margin as wide as the spread: it
 sits at least (max - min) below the smallest value (``at_least``) or above the
@@ -53,7 +56,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from record import KERNEL_OVERRIDES, execute  # noqa: E402
-from shared_code import ROOT, shared_cells  # noqa: E402
+from shared_code import ROOT, package_imports, shared_cells  # noqa: E402
 
 DATA = ROOT / "book" / "reproducibility.json"
 PROGRESS = ROOT / ".spread-runs"
@@ -89,6 +92,65 @@ def lesson_cells(nb):
     """The code cells a notebook writes itself (not its shared-code copies)."""
     shared = {id(cell) for cell, _ in shared_cells(nb)}
     return [c for c in nb.cells if c.cell_type == "code" and id(c) not in shared]
+
+
+class _Computation(ast.NodeTransformer):
+    """Drops what computes nothing: imports, and the keywords of ``verdict`` calls
+    (a bound changes no measured value; the table checks bounds on its own)."""
+
+    def visit_Import(self, node):
+        return None
+
+    visit_ImportFrom = visit_Import
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if getattr(node.func, "id", "") == "verdict":
+            node.keywords = []
+        return node
+
+
+def _helper_modules(trees, copies):
+    """The onebyone/ files a notebook uses, and those they import, sorted."""
+    found, todo = set(), list(copies)
+    for tree in trees:
+        todo += [
+            f"{node.module.replace('.', '/')}.py"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("onebyone.")
+        ]
+    while todo:
+        relative = todo.pop()
+        if relative not in found:
+            found.add(relative)
+            todo += package_imports(relative)
+    return sorted(found)
+
+
+def code_hash(path):
+    """A hash of the code that a notebook's measured results come from.
+
+    The notebook's own code cells count in order, and each helper file of
+    onebyone/ that it uses (copied into a shared-code cell or imported) counts
+    once, whole. Code counts as its syntax tree: comments and formatting change
+    nothing, nor do imports or the bounds of ``verdict`` calls; any other change
+    does.
+    """
+    nb = nbformat.read(path, as_version=4)
+    copies = dict((id(cell), relative) for cell, relative in shared_cells(nb))
+    lessons = [
+        ast.parse(cell.source)
+        for cell in nb.cells
+        if cell.cell_type == "code" and id(cell) not in copies
+    ]
+    digest = hashlib.sha256()
+    for relative in _helper_modules(lessons, copies.values()):
+        tree = _Computation().visit(ast.parse((ROOT / relative).read_text()))
+        digest.update(f"{relative}\n{ast.dump(tree)}\n".encode())
+    for tree in lessons:
+        digest.update(ast.dump(_Computation().visit(tree)).encode())
+    return digest.hexdigest()[:16]
 
 
 def has_measured_results(path):
@@ -176,7 +238,7 @@ def machine():
 def finished_runs(path):
     """The runs of this version of the notebook kept by an interrupted measurement."""
     progress = PROGRESS / f"{path.stem}.jsonl"
-    version = hashlib.sha256(path.read_bytes()).hexdigest()
+    version = code_hash(path)
     runs = []
     if progress.exists():
         lines = progress.read_text().splitlines()
@@ -218,18 +280,25 @@ def measure(path):
                     file.write(json.dumps({**run, "notebook": version}) + "\n")
                 runs.append(run)
     runs.sort(key=lambda r: (r["threads"], r["seed"], r["kernel_set"]))
-    return {"machine": machine(), "runs": runs}
+    return {"code": unchanged(path, version), "machine": machine(), "runs": runs}
+
+
+def unchanged(path, version):
+    """The code hash, after checking that the code did not change while it ran."""
+    if code_hash(path) != version:
+        raise RuntimeError(f"{path.name}: its code changed while it was measured")
+    return version
 
 
 def measure_held_out(path):
     """The held-out seeds, one run each in the recording's configuration."""
     kernel_set, threads = HELD_OUT_CONFIG
-    runs = []
+    version, runs = code_hash(path), []
     for seed in HELD_OUT_SEEDS:
         run = run_once(path, seed, kernel_set, threads)
         print(f"{path.name}: held-out seed {seed}: {run['seconds']} s", flush=True)
         runs.append(run)
-    return {"machine": machine(), "runs": runs}
+    return {"code": unchanged(path, version), "machine": machine(), "runs": runs}
 
 
 # Summarising
@@ -388,6 +457,13 @@ def problems():
         if not path.exists():
             found.append(f"{name}: in the table but not in notebooks/")
             continue
+        code = code_hash(path)
+        for part, what in ((entry, "spread"), (entry.get("held_out", {}), "held-out")):
+            if part.get("code") != code:
+                found.append(
+                    f"{name}: its code changed since its {what} runs were measured "
+                    f"(python tools/spread.py notebooks/{name})"
+                )
         grid = {(r["seed"], r["kernel_set"], r["threads"]) for r in entry["runs"]}
         if not wanted <= grid:
             found.append(f"{name}: runs missing for {sorted(wanted - grid)}")
