@@ -138,14 +138,10 @@ def code_hash(path):
     does.
     """
     nb = nbformat.read(path, as_version=4)
-    copies = dict((id(cell), relative) for cell, relative in shared_cells(nb))
-    lessons = [
-        ast.parse(cell.source)
-        for cell in nb.cells
-        if cell.cell_type == "code" and id(cell) not in copies
-    ]
+    copies = [relative for _, relative in shared_cells(nb)]
+    lessons = [ast.parse(cell.source) for cell in lesson_cells(nb)]
     digest = hashlib.sha256()
-    for relative in _helper_modules(lessons, copies.values()):
+    for relative in _helper_modules(lessons, copies):
         tree = _Computation().visit(ast.parse((ROOT / relative).read_text()))
         digest.update(f"{relative}\n{ast.dump(tree)}\n".encode())
     for tree in lessons:
