@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 COLAB_VENV := .venv-colab
 COLAB_INSTALLED := $(COLAB_VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help book test check record sync colab bench spread gpu chromium clean
@@ -12,25 +13,30 @@ COLAB_INSTALLED := $(COLAB_VENV)/.installed
 help:
 	@echo "make book     build the HTML book into _build/html"
 	@echo "make test     run every test (notebooks, helpers, book build, browser)"
-	@echo "make check    the quick tests: helpers, notebook hygiene, copies, ruff (no kernels)"
+	@echo "make check    the quick tests: helpers, explorers' JavaScript, notebook cells, lint (no kernels)"
 	@echo "make record   re-run every notebook and store its outputs"
-	@echo "make sync     copy the shared helpers (onebyone/) into the notebooks"
+	@echo "make sync     rewrite the notebooks' install cells and taught helpers from their sources"
 	@echo "make colab    write the Colab copies of the notebooks (colab/), MyST made plain"
 	@echo "make bench    report notebook, build and check times, memory, the book's size"
 	@echo "make spread   measure the spread of every measured result (about 3 hours on 2 cores)"
 	@echo "make gpu      run the training chapters on a CUDA GPU and report their results"
 	@echo "make clean    remove build outputs"
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt requirements-kernel.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# The explorers' JavaScript tools (Biome), at the versions package-lock.json pins.
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 book: $(INSTALLED)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 # A second environment with Colab's versions, for tests/test_colab_versions.py.
-$(COLAB_INSTALLED): requirements-colab.txt
+$(COLAB_INSTALLED): requirements-colab.txt requirements-kernel.txt pyproject.toml
 	$(PYTHON) -m venv $(COLAB_VENV)
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
 	touch $@
@@ -38,10 +44,10 @@ $(COLAB_INSTALLED): requirements-colab.txt
 # The two environments install side by side; then one pytest worker per core, each
 # notebook's cells together on one worker (conftest.py).
 test: chromium
-	$(MAKE) --jobs=2 $(INSTALLED) $(COLAB_INSTALLED)
+	$(MAKE) --jobs=2 $(INSTALLED) $(COLAB_INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadscope
 
-check: $(INSTALLED)
+check: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python -m pytest tests -m "not slow"
 
 chromium:
@@ -69,4 +75,4 @@ gpu: $(INSTALLED)
 	$(BIN)/python tools/gpu.py
 
 clean:
-	rm -rf _build
+	rm -rf _build node_modules

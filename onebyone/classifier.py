@@ -5,7 +5,8 @@ feature map over all positions (global average pooling) and applies one linear
 layer, as GoogLeNet's and Network in Network's heads do. It learns from
 single-digit crops of 24×24 pixels in a few seconds on a CPU, so
 every notebook that needs it trains it again from its seed: no weight file
-passes between notebooks.
+passes between notebooks. Chapter 5 shows this file in three cells, split at the
+``# %%`` lines.
 """
 
 import torch
@@ -33,6 +34,7 @@ class DigitClassifier(nn.Module):
         return self.head(deepest.mean(dim=(2, 3)))  # (N, NUM_DIGITS)
 
 
+# %%
 def digit_crops(num_crops, split="train", seed=0):
     """Crops of one digit each, (N, 1, 24, 24), and the digit they show, (N,).
 
@@ -60,6 +62,7 @@ def train_digit_classifier(
     return model
 
 
+# %%
 def copy_body(classifier, model):
     """Start ``model``'s body (its ``stages``) from the classifier's trained body.
 

@@ -1,4 +1,7 @@
-"""Our FCN: a small convolutional body, 1×1 score layers and skip connections."""
+"""Our FCN: a small convolutional body, 1×1 score layers and skip connections.
+
+Chapter 6 shows this file in three cells, split at the ``# %%`` lines.
+"""
 
 import torch.nn.functional as F
 from torch import nn
@@ -28,6 +31,7 @@ def encoder(widths, in_channels=1):
     )
 
 
+# %%
 def encode(stages, x):
     """The feature map of every stage, with a 2×2 max pooling between stages.
 
@@ -47,6 +51,7 @@ def encode(stages, x):
     return features
 
 
+# %%
 class FCN(nn.Module):
     """Our FCN, named by its number of skip connections.
 

@@ -233,8 +233,8 @@ def type_setting(explorer, setting):
 def test_conv_explorer_draws_any_setting_as_python_computes_it(conv_explorer):
     for setting in CONV_SAMPLE:
         type_setting(conv_explorer, setting)
-        size, k, p, _, _ = setting
-        out = conv_output_size(*setting)
+        size, k, p, s, d = setting
+        out = conv_output_size(size, k, stride=s, padding=p, dilation=d)
         readout = conv_explorer.locator(".obo-readout").inner_text()
         assert conv_explorer.get_attribute("data-output-size") == str(out), setting
         assert f"= {out}, so the output is {out}×{out}" in readout, setting

@@ -22,12 +22,9 @@ def test_output_size_matches_pytorch(size, kernel_size, padding, stride, dilatio
     x = torch.zeros(1, 1, size, size + 1)
     weight = torch.zeros(1, 1, kernel_size, kernel_size)
     out = F.conv2d(x, weight, padding=padding, stride=stride, dilation=dilation)
-    assert out.shape[-2] == conv_output_size(
-        size, kernel_size, padding, stride, dilation
-    )
-    assert out.shape[-1] == conv_output_size(
-        size + 1, kernel_size, padding, stride, dilation
-    )
+    setting = {"stride": stride, "padding": padding, "dilation": dilation}
+    assert out.shape[-2] == conv_output_size(size, kernel_size, **setting)
+    assert out.shape[-1] == conv_output_size(size + 1, kernel_size, **setting)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +34,9 @@ def test_cross_correlation_matches_conv2d(padding, stride, dilation):
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(3, 9, 11, generator=generator)  # (C_in, H, W)
     weight = torch.randn(4, 3, 3, 2, generator=generator)  # (C_out, C_in, kH, kW)
-    ours = cross_correlate2d(x, weight, padding, stride, dilation)
+    ours = cross_correlate2d(
+        x, weight, stride=stride, padding=padding, dilation=dilation
+    )
     theirs = F.conv2d(
         x[None], weight, padding=padding, stride=stride, dilation=dilation
     )
@@ -71,6 +70,15 @@ def test_impossible_settings_say_what_is_wrong(kwargs, message):
 def test_non_integer_settings_are_rejected(bad):
     with pytest.raises(TypeError, match="stride must be an integer"):
         conv_output_size(5, 3, stride=bad)
+
+
+def test_stride_padding_and_dilation_are_named_as_in_pytorch():
+    """Keyword-only: a positional 1 cannot silently mean padding in one place and
+    stride in another."""
+    with pytest.raises(TypeError):
+        conv_output_size(5, 3, 1)
+    with pytest.raises(TypeError):
+        cross_correlate2d(torch.zeros(1, 5, 5), torch.zeros(1, 1, 3, 3), 1)
 
 
 def test_padding_makes_a_large_kernel_possible():

@@ -1,7 +1,9 @@
-"""onebyone/explorers.py: the explorers' JavaScript arithmetic, and their Python side.
+"""onebyone/explorers.py: the explorers' JavaScript arithmetic against PyTorch's,
+and their Python side.
 
-The JavaScript runs in Node.js here (the book build needs Node.js too); the
-browser test drives the same module on the built pages.
+The modules run in Node.js here, as each widget ships them (the shared module
+written in); tests/js/ unit-tests the same functions in Node's own test runner, and
+the browser test drives the modules on the built pages.
 """
 
 import itertools
@@ -17,13 +19,14 @@ import torch.nn.functional as F
 
 from onebyone.conv import conv_output_size
 from onebyone.explorers import (
-    EXPLORERS_JS,
+    front_end_module,
     ChannelMixer,
     ConvArithmeticExplorer,
     TransposedConvOverlapExplorer,
 )
 
 CONV_NAMES = ("size", "kernel_size", "padding", "stride", "dilation")
+EXPLORER_MODULES = ("conv_arithmetic", "channel_mixer", "transposed_overlap")
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +39,22 @@ def js(tmp_path_factory):
             pytest.fail(message)
         pytest.skip(message)
     folder = tmp_path_factory.mktemp("explorers")
-    module = folder / "explorers.mjs"
-    module.write_text(EXPLORERS_JS)
+    imports = ""
+    for name in EXPLORER_MODULES:
+        module = folder / f"{name}.mjs"
+        module.write_text(front_end_module(name))
+        imports += f"import * as {name} from {json.dumps(module.as_uri())};\n"
 
     def call(name, calls):
         arguments = folder / "arguments.json"
         arguments.write_text(json.dumps(calls))
         script = (
-            f"import * as explorers from {json.dumps(module.as_uri())};\n"
+            f"{imports}const explorers = {{{', '.join(EXPLORER_MODULES)}}};\n"
             "import { readFileSync } from 'node:fs';\n"
             "const calls = JSON.parse(readFileSync(process.argv[1], 'utf8'));\n"
-            f"const results = calls.map((args) => explorers.{name}(...args));\n"
+            "const [fn] = Object.values(explorers).flatMap((m) =>\n"
+            f"  m.{name} ? [m.{name}] : []);\n"
+            "const results = calls.map((args) => fn(...args));\n"
             "console.log(JSON.stringify(results, (key, value) =>\n"
             "  ArrayBuffer.isView(value) ? Array.from(value) : value));\n"
         )
@@ -64,7 +72,10 @@ def js(tmp_path_factory):
 def python_output_size(setting):
     """conv_output_size, or None where it says the setting is impossible."""
     try:
-        return conv_output_size(*setting)
+        size, kernel_size, padding, stride, dilation = setting
+        return conv_output_size(
+            size, kernel_size, stride=stride, padding=padding, dilation=dilation
+        )
     except ValueError:
         return None
 

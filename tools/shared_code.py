@@ -1,37 +1,91 @@
-"""Keep each notebook's copy of the shared helpers identical to onebyone/.
+"""Keep the notebooks' cells that come from elsewhere in step with their source.
 
-    python tools/shared_code.py          # copy onebyone/*.py into the notebooks
-    python tools/shared_code.py --check  # exit 1 if any copy has drifted
+    python tools/shared_code.py          # rewrite the cells that have drifted
+    python tools/shared_code.py --check  # exit 1 if any has drifted
 
-A notebook cell whose first line is ``# @title Shared code: onebyone/NAME.py``
-holds the whole of that file after the marker line, except its imports from the
-package itself (``from onebyone.OTHER import ...``): a notebook defines those
-names in the cell of onebyone/OTHER.py, which must come earlier.
+The notebooks import their helpers from the course's package, ``onebyone``
+(installed by requirements.txt). Two kinds of cell are not written in the notebook:
 
-Where the book hides a shared cell's code (tag ``hide-input``), Colab and
-JupyterLab fold it too: Colab shows the ``@title`` line as a form
-(``cellView: "form"``), JupyterLab collapses the source (``jupyter.source_hidden``).
+- **The install cell**, each notebook's first code cell. Where the package is
+  missing (Colab, or a notebook downloaded from the book), it installs the package
+  from the book's repository, at the URL and branch of ``repository:`` in
+  _config.yml, the one place a fork changes. In Colab it also turns on the support
+  for third-party widgets that the explorers need. It is folded everywhere.
+- **A taught helper**: where a chapter teaches a file of the package, visible cells
+  show that file, without its imports (the notebook's imports cell holds them). A
+  file split by lines ``# %%`` is shown in as many cells, in order, with prose
+  between them; each starts with the line ``# onebyone/NAME.py, part I of N``
+  (``# onebyone/NAME.py`` for a file in one piece). Later chapters import it.
+
+Where the book hides a cell's code (tag ``hide-input``), Colab and JupyterLab fold it
+too: Colab shows the ``@title`` line as a form (``cellView: "form"``), JupyterLab
+collapses the source (``jupyter.source_hidden``).
 """
 
 import argparse
+import ast
 import re
 import sys
 from pathlib import Path
 
 import nbformat
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKER = "# @title Shared code: "
+PART = re.compile(r"^# (onebyone/\w+\.py)(?:, part (\d+) of (\d+))?$")
+SECTION = re.compile(r"^# %%$", re.MULTILINE)
+INSTALL_TITLE = "# @title Install the course's package where it is missing (Colab)"
 FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
 PACKAGE_IMPORT = re.compile(r"^from onebyone\.(\w+) import .*\n\n?", re.MULTILINE)
 
 
+def package_source(config=None):
+    """What pip installs the package from: the book's repository and branch."""
+    if config is None:
+        config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repository = config["repository"]
+    return f"git+{repository['url']}@{repository['branch']}"
+
+
+def install_source(config=None):
+    """The text of every notebook's install cell."""
+    return f"""{INSTALL_TITLE}
+import importlib.util
+import subprocess
+import sys
+
+PACKAGE = "{package_source(config)}"
+if importlib.util.find_spec("onebyone") is None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", PACKAGE], check=True
+    )
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:  # Colab draws third-party widgets only this way
+    from google.colab import output
+
+    output.enable_custom_widget_manager()"""
+
+
+def is_install_cell(cell):
+    return cell.cell_type == "code" and cell.source.startswith(INSTALL_TITLE)
+
+
+def part_of(cell):
+    """(relative path, part, parts) for a taught-helper cell, else None."""
+    if cell.cell_type != "code":
+        return None
+    match = PART.match(cell.source.split("\n", 1)[0])
+    if match is None:
+        return None
+    path, part, parts = match.groups()
+    return path, int(part or 1), int(parts or 1)
+
+
 def shared_cells(nb):
-    """Yield (cell, relative path) for every shared-code cell of a notebook."""
+    """Yield (cell, relative path) for every taught-helper cell of a notebook."""
     for cell in nb.cells:
-        first_line = cell.source.split("\n", 1)[0]
-        if cell.cell_type == "code" and first_line.startswith(MARKER):
-            yield cell, first_line.removeprefix(MARKER).strip()
+        if part := part_of(cell):
+            yield cell, part[0]
 
 
 def hidden_in_book(cell):
@@ -52,52 +106,119 @@ def read_shared(relative_path):
 
 
 def package_imports(relative_path):
-    """The shared files that a shared file imports from the package."""
+    """The package's files that one of its files imports."""
     text = read_shared(relative_path)
     return [f"onebyone/{name}.py" for name in PACKAGE_IMPORT.findall(text)]
 
 
-def expected_source(relative_path):
-    text = PACKAGE_IMPORT.sub("", read_shared(relative_path))
-    return f"{MARKER}{relative_path}\n{text.rstrip()}"
+def sections(relative_path):
+    """The file without its imports (the notebook's imports cell holds them), in
+    the pieces that its ``# %%`` lines separate."""
+    text = read_shared(relative_path)
+    lines = text.splitlines()
+    for node in reversed(ast.parse(text).body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            del lines[node.lineno - 1 : node.end_lineno]
+    pieces = SECTION.split("\n".join(lines))
+    return [re.sub(r"\n{3,}", "\n\n\n", piece).strip() for piece in pieces]
 
 
-def is_current(cell, relative_path):
-    """The copy equals its file, and is folded exactly where the book hides it."""
-    return cell.source == expected_source(relative_path) and (
-        is_folded(cell) == hidden_in_book(cell)
+def title(relative_path, part, parts):
+    return f"# {relative_path}" + (f", part {part} of {parts}" if parts > 1 else "")
+
+
+def expected_source(relative_path, part=1):
+    pieces = sections(relative_path)
+    return f"{title(relative_path, part, len(pieces))}\n{pieces[part - 1]}"
+
+
+def is_current(cell):
+    """The copy equals its part of the file, and is visible (a helper that the
+    book would hide is imported instead)."""
+    relative_path, part, parts = part_of(cell)
+    pieces = sections(relative_path)
+    return (
+        parts == len(pieces)
+        and cell.source == expected_source(relative_path, part)
+        and not hidden_in_book(cell)
     )
 
 
+def install_problems(nb):
+    """What is wrong with a notebook's install cell, in words."""
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    installs = [cell for cell in code if is_install_cell(cell)]
+    if len(installs) != 1 or code[0] is not installs[0]:
+        return ["the install cell must be the first code cell, and the only one"]
+    cell = installs[0]
+    problems = []
+    if cell.source != install_source():
+        problems.append("the install cell differs from tools/shared_code.py's")
+    if not (hidden_in_book(cell) and is_folded(cell)):
+        problems.append("the install cell must be folded (hide-input, form)")
+    return problems
+
+
 def drifted(notebook_path):
-    """Paths of the shared files whose copy in this notebook is not current."""
+    """What in this notebook is not current: the install cell, taught copies."""
     nb = nbformat.read(notebook_path, as_version=4)
-    return [rel for cell, rel in shared_cells(nb) if not is_current(cell, rel)]
+    problems = install_problems(nb)
+    shown = {}
+    for cell in nb.cells:
+        if part := part_of(cell):
+            shown.setdefault(part[0], []).append(part[1])
+            if not is_current(cell):
+                problems.append(f"{title(*part)} differs from the file, or is hidden")
+    for relative_path, parts in shown.items():
+        if parts != list(range(1, len(sections(relative_path)) + 1)):
+            problems.append(f"{relative_path}: not every part, in order: {parts}")
+    return problems
+
+
+def _imported_modules(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {
+        f"{node.module.replace('.', '/')}.py"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("onebyone.")
+    }
 
 
 def missing_imports(notebook_path):
-    """(file, import) pairs where a shared file's import has no earlier cell."""
+    """(file, import) pairs where a taught file's package import comes nowhere
+    before it: neither imported by an earlier cell nor shown in one."""
     nb = nbformat.read(notebook_path, as_version=4)
     seen, missing = set(), []
-    for _, rel in shared_cells(nb):
-        missing += [(rel, dep) for dep in package_imports(rel) if dep not in seen]
-        seen.add(rel)
-    return missing
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if part := part_of(cell):
+            rel = part[0]
+            missing += [(rel, dep) for dep in package_imports(rel) if dep not in seen]
+            seen.add(rel)
+        else:
+            seen |= _imported_modules(cell.source)
+    return sorted(set(missing))
 
 
 def sync(notebook_path):
-    """Rewrite the shared cells of one notebook; return True if it changed."""
+    """Rewrite the install cell and the taught copies; return True if it changed.
+
+    A file that gained or lost a ``# %%`` line needs its cells added or removed
+    by hand (with the prose between them); ``--check`` says which.
+    """
     nb = nbformat.read(notebook_path, as_version=4)
     changed = False
-    for cell, rel in shared_cells(nb):
-        if is_current(cell, rel):
-            continue
-        cell.source, changed = expected_source(rel), True
-        for key, value in FOLDED.items():
-            if hidden_in_book(cell):
-                cell.metadata[key] = value
-            else:
-                cell.metadata.pop(key, None)
+    for cell in nb.cells:
+        if is_install_cell(cell) and cell.source != install_source():
+            cell.source, changed = install_source(), True
+        part = part_of(cell)
+        if part and part[2] == len(sections(part[0])) and not is_current(cell):
+            cell.source, changed = expected_source(part[0], part[1]), True
     if changed:
         nbformat.write(nb, notebook_path)
     return changed
@@ -114,11 +235,9 @@ def main():
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if args.check:
         problems = [
-            f"drifted from its source: {nb.name}: {rel}"
-            for nb in notebooks
-            for rel in drifted(nb)
+            f"{nb.name}: not current: {x}" for nb in notebooks for x in drifted(nb)
         ] + [
-            f"{nb.name}: {rel} needs the cell of {dep} before it"
+            f"{nb.name}: {rel} needs {dep} imported before it"
             for nb in notebooks
             for rel, dep in missing_imports(nb)
         ]

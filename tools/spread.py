@@ -56,7 +56,12 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from record import KERNEL_OVERRIDES, execute  # noqa: E402
-from shared_code import ROOT, package_imports, shared_cells  # noqa: E402
+from shared_code import (  # noqa: E402
+    ROOT,
+    is_install_cell,
+    package_imports,
+    shared_cells,
+)
 
 DATA = ROOT / "book" / "reproducibility.json"
 PROGRESS = ROOT / ".spread-runs"
@@ -89,14 +94,20 @@ print({REPORT!r} + _json.dumps({{
 
 
 def lesson_cells(nb):
-    """The code cells a notebook writes itself (not its shared-code copies)."""
+    """The code cells a notebook writes itself: not its install cell (it computes
+    nothing) nor its copies of taught helpers (their files count instead)."""
     shared = {id(cell) for cell, _ in shared_cells(nb)}
-    return [c for c in nb.cells if c.cell_type == "code" and id(c) not in shared]
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and id(c) not in shared and not is_install_cell(c)
+    ]
 
 
 class _Computation(ast.NodeTransformer):
-    """Drops what computes nothing: imports, and the keywords of ``verdict`` calls
-    (a bound changes no measured value; the table checks bounds on its own)."""
+    """Drops what computes nothing: imports, docstrings, and the keywords of
+    ``verdict`` calls (a bound changes no measured value; the table checks bounds
+    on its own)."""
 
     def visit_Import(self, node):
         return None
@@ -108,6 +119,17 @@ class _Computation(ast.NodeTransformer):
         if getattr(node.func, "id", "") == "verdict":
             node.keywords = []
         return node
+
+    def _without_docstring(self, node):
+        self.generic_visit(node)
+        if node.body and isinstance(node.body[0], ast.Expr):
+            value = node.body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                node.body = node.body[1:] or [ast.Pass()]
+        return node
+
+    visit_Module = visit_FunctionDef = visit_AsyncFunctionDef = _without_docstring
+    visit_ClassDef = _without_docstring
 
 
 def _helper_modules(trees, copies):
@@ -131,11 +153,11 @@ def _helper_modules(trees, copies):
 def code_hash(path):
     """A hash of the code that a notebook's measured results come from.
 
-    The notebook's own code cells count in order, and each helper file of
-    onebyone/ that it uses (copied into a shared-code cell or imported) counts
-    once, whole. Code counts as its syntax tree: comments and formatting change
-    nothing, nor do imports or the bounds of ``verdict`` calls; any other change
-    does.
+    The statements of the notebook's own code cells count in order (where one
+    cell ends and the next begins does not), and each file of onebyone/ that it
+    uses (shown in a taught-helper cell or imported) counts once, whole. Code
+    counts as its syntax tree: comments, docstrings and formatting change nothing,
+    nor do imports or the bounds of ``verdict`` calls; any other change does.
     """
     nb = nbformat.read(path, as_version=4)
     copies = [relative for _, relative in shared_cells(nb)]
@@ -144,8 +166,9 @@ def code_hash(path):
     for relative in _helper_modules(lessons, copies):
         tree = _Computation().visit(ast.parse((ROOT / relative).read_text()))
         digest.update(f"{relative}\n{ast.dump(tree)}\n".encode())
-    for tree in lessons:
-        digest.update(ast.dump(_Computation().visit(tree)).encode())
+    statements = [statement for tree in lessons for statement in tree.body]
+    lesson = ast.Module(body=statements, type_ignores=[])
+    digest.update(ast.dump(_Computation().visit(lesson)).encode())
     return digest.hexdigest()[:16]
 
 

@@ -22,7 +22,10 @@ The browser test (tests/test_browser.py) fails on any request the book cannot
 answer, so a file left out here shows up there.
 
 To move to a newer release, change the version and integrity below (``npm view
-NAME@VERSION dist.integrity`` prints it) and rebuild with ``--all``.
+NAME@VERSION dist.integrity`` prints it) and rebuild with ``--all``. anywidget's
+version is the one pyproject.toml pins for the Python package (the two halves of
+the explorers must match); a new pin there needs a new integrity here, and the build
+stops with "integrity mismatch" until it has one.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +51,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VENDOR_DIR = REPO_ROOT / "_vendor"
 STATIC_SUBDIR = "vendor"  # under the built book's _static/
 HERE = Path(__file__).resolve().parent
+
+
+def python_pin(name: str) -> str:
+    """The version at which pyproject.toml pins a dependency of the package."""
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    for requirement in pyproject["project"]["dependencies"]:
+        if requirement.startswith(f"{name}=="):
+            return requirement.removeprefix(f"{name}==")
+    raise RuntimeError(f"pyproject.toml pins no exact version of {name}")
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,9 @@ ASSETS = (
     ),
     NpmAsset(
         # The front end of the explorers (onebyone/explorers.py): the same
-        # release as the Python package pinned in requirements.txt.
+        # release as the Python package, pinned in pyproject.toml.
         name="anywidget",
-        version="0.11.0",
+        version=python_pin("anywidget"),
         integrity="sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
         folder="anywidget",
         keep=("dist/index.js", "LICENSE", "package.json"),

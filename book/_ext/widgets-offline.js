@@ -1,7 +1,6 @@
 // Lets the Jupyter widgets HTML manager run from the book's own copy, offline.
 // Loaded after require.js and before embed-amd.js (see offline_assets.py).
-(function () {
-  "use strict";
+(() => {
   var script = document.currentScript;
   var vendor = script.src.slice(0, script.src.lastIndexOf("/") + 1);
 
@@ -33,7 +32,7 @@
     var mj = window.MathJax;
     if (mj && !mj.Hub) {
       mj.Hub = {
-        Queue: function (job) {
+        Queue: (job) => {
           var element = job && job[2];
           if (element && window.MathJax.typesetPromise) {
             window.MathJax.typesetPromise([element]);
