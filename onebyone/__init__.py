@@ -1,8 +1,8 @@
-"""Helpers shared by the notebooks.
+"""One by One's helpers: the package that the course's notebooks import.
 
-Colab opens a notebook alone, so no notebook imports this package: each one
-carries a verbatim copy of the modules it uses, in a cell that starts with the
-line ``# @title Shared code: onebyone/<module>.py``. These files are the single
-source of truth; ``make sync`` copies them into the notebooks and the tests fail
-when a copy has drifted.
+Installed by requirements.txt (editable) and, where it is missing (Colab), by each
+notebook's first cell, from the book's repository. Where a chapter teaches a
+helper, the notebook shows its file in visible cells that tools/shared_code.py keeps
+equal to it; every other helper is imported. Importing a module runs nothing but
+definitions.
 """

@@ -1,14 +1,15 @@
 """Convolution arithmetic and a hand-written 2-D cross-correlation.
 
-Chapter 1 shows this file in three cells, split at the ``# %%`` lines.
+Chapter 1 shows this file in two cells, split at the ``# %%`` line. The checks
+that turn an impossible setting into words live in onebyone/checks.py.
 """
 
-import numbers
+from onebyone.checks import check_conv_setting, check_conv_shapes
 
 
 def conv_output_size(size, kernel_size, *, stride=1, padding=0, dilation=1):
     """Length of a convolution's output along one axis (PyTorch's formula)."""
-    _check_setting(size, kernel_size, stride, padding, dilation)
+    check_conv_setting(size, kernel_size, stride, padding, dilation)
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
@@ -18,7 +19,7 @@ def cross_correlate2d(x, weight, *, stride=1, padding=0, dilation=1):
 
     ``x`` has shape (C_in, H, W) and ``weight`` (C_out, C_in, kH, kW).
     """
-    _check_shapes(x, weight)
+    check_conv_shapes(x, weight)
     in_channels, height, width = x.shape
     out_channels, _, kernel_h, kernel_w = weight.shape
     setting = {"stride": stride, "padding": padding, "dilation": dilation}
@@ -38,40 +39,3 @@ def cross_correlate2d(x, weight, *, stride=1, padding=0, dilation=1):
             cols = slice(left, left + span_w, dilation)
             out[:, i, j] = (weight * padded[:, rows, cols]).sum(dim=(1, 2, 3))
     return out
-
-
-# %%
-def _check_setting(size, kernel_size, stride, padding, dilation):
-    """Whole numbers in range, and a kernel that fits the padded input."""
-    for name, value, least in (
-        ("input size", size, 1),
-        ("kernel size", kernel_size, 1),
-        ("stride", stride, 1),
-        ("padding", padding, 0),
-        ("dilation", dilation, 1),
-    ):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer; got {value!r}.")
-        if value < least:
-            raise ValueError(f"{name} must be at least {least}; got {value}.")
-    span = dilation * (kernel_size - 1) + 1
-    if span > size + 2 * padding:
-        raise ValueError(
-            f"the kernel spans {span} pixels (size {kernel_size}, dilation {dilation}) "
-            f"but the padded input has only {size + 2 * padding} "
-            f"(size {size} + 2 × padding {padding})."
-        )
-
-
-def _check_shapes(x, weight):
-    """x is (C_in, H, W), weight (C_out, C_in, kH, kW), with the same C_in."""
-    if x.dim() != 3 or weight.dim() != 4:
-        raise ValueError(
-            f"x must be (C_in, H, W) and weight (C_out, C_in, kH, kW); "
-            f"got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
-        )
-    if weight.shape[1] != x.shape[0]:
-        raise ValueError(
-            f"channels do not match: x has {x.shape[0]} input channels, "
-            f"weight expects {weight.shape[1]}."
-        )

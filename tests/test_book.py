@@ -1,6 +1,5 @@
 """The book builds with warnings as errors, and is self-contained."""
 
-import importlib
 import json
 import re
 
@@ -79,17 +78,6 @@ def test_offline_assets_are_served_with_their_licences(html_dir):
     assert manifest["license"] == "BSD-3-Clause"
     assert (vendor / "html-manager/dist/embed.js.LICENSE.txt").is_file()
     assert "MIT License" in (vendor / "anywidget/LICENSE").read_text()
-
-
-def test_the_explorers_front_end_matches_the_python_package(monkeypatch):
-    """The book serves anywidget's front end at the version the notebooks pin."""
-    monkeypatch.syspath_prepend(ROOT / "book" / "_ext")
-    offline_assets = importlib.import_module("offline_assets")
-    [front_end] = [a for a in offline_assets.ASSETS if a.name == "anywidget"]
-    pins = (ROOT / "requirements.txt").read_text().splitlines()
-    assert f"anywidget=={front_end.version}" in pins
-    explorers = (ROOT / "onebyone" / "explorers.py").read_text()
-    assert f'"anywidget=={front_end.version}"' in explorers  # Colab's install
 
 
 def test_colab_buttons_open_the_colab_copies(html_dir):

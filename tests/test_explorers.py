@@ -19,10 +19,10 @@ import torch.nn.functional as F
 
 from onebyone.conv import conv_output_size
 from onebyone.explorers import (
-    front_end_module,
     ChannelMixer,
     ConvArithmeticExplorer,
     TransposedConvOverlapExplorer,
+    front_end_module,
 )
 
 CONV_NAMES = ("size", "kernel_size", "padding", "stride", "dilation")

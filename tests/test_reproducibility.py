@@ -97,8 +97,8 @@ def test_a_held_out_value_outside_the_bound_fails_the_verdict():
 
 
 def test_the_code_hash_changes_with_the_code_and_nothing_else(tmp_path, monkeypatch):
-    """Lesson cells and the helper files they use count; prose, comments, imports and
-    bounds do not."""
+    """Lesson cells and the helper files they use count; prose, comments,
+    docstrings, imports, cell boundaries, the install cell and bounds do not."""
     helpers = tmp_path / "onebyone"
     helpers.mkdir()
     (helpers / "train.py").write_text("from onebyone.data import load\n\nEPOCHS = 5\n")
@@ -121,9 +121,22 @@ def test_the_code_hash_changes_with_the_code_and_nothing_else(tmp_path, monkeypa
         "x = fit( EPOCHS )  # a comment",
         'verdict("a", x, at_most=0.9)',
     )
+    assert first == hash_of(
+        "from onebyone.train import EPOCHS\nx = fit(EPOCHS)",
+        'verdict("a", x, at_least=0.8)',
+    )
     assert first != hash_of(*lesson, 'verdict("a", x + 1, at_least=0.8)')
     assert first != hash_of(
         "EPOCHS = 5", "x = fit(EPOCHS)", 'verdict("a", x, at_least=0.8)'
     )
     (helpers / "data.py").write_text("SIZE = 16\n")  # imported by the helper it uses
     assert first != hash_of(*lesson, 'verdict("a", x, at_least=0.8)')
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://example.org/fork\n  branch: main\n"
+    )
+    second = hash_of(*lesson, 'verdict("a", x, at_least=0.8)')
+    assert second == hash_of(
+        shared_code.install_source(), *lesson, 'verdict("a", x, at_least=0.8)'
+    )
+    (helpers / "data.py").write_text('"""Sizes."""\n\nSIZE = 16\n')
+    assert second == hash_of(*lesson, 'verdict("a", x, at_least=0.8)')

@@ -1,42 +1,80 @@
-"""Every notebook's copy of a shared helper equals its file in onebyone/."""
+"""The notebooks import the course's package: one install cell each, from the
+repository that _config.yml names, and visible copies only of the helpers a chapter
+teaches, equal to their files (tools/shared_code.py)."""
 
 import ast
 import shutil
+import subprocess
 import sys
+import types
+import zipfile
 
 import nbformat
 import pytest
+import yaml
 
 from conftest import NOTEBOOKS, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
+import shared_code  # noqa: E402
 from shared_code import (  # noqa: E402
-    FOLDED,
-    MARKER,
     drifted,
     expected_source,
-    hidden_in_book,
-    is_folded,
+    install_source,
+    is_install_cell,
     missing_imports,
     package_imports,
+    package_source,
+    part_of,
+    sections,
     shared_cells,
     sync,
 )
 
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def load(notebook):
+    return nbformat.read(notebook, as_version=4)
+
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_shared_cells_match_their_source(notebook):
+def test_install_cell_and_taught_helpers_match_their_sources(notebook):
     assert drifted(notebook) == [], "run `make sync`, then `make record`"
 
 
+def test_the_package_comes_from_the_repository_a_fork_names():
+    repository = CONFIG["repository"]
+    assert package_source() == f"git+{repository['url']}@{repository['branch']}"
+    fork = {"repository": {"url": "https://github.com/someone/fork", "branch": "dev"}}
+    assert '"git+https://github.com/someone/fork@dev"' in install_source(fork)
+
+
+def run_install_cell(found):
+    """Run the install cell's code with pip replaced by a recorder."""
+    calls = []
+    fake_util = types.SimpleNamespace(find_spec=lambda name: found)
+    fake_importlib = types.SimpleNamespace(util=fake_util, invalidate_caches=list)
+    fake_subprocess = types.SimpleNamespace(run=lambda *a, **k: calls.append((a, k)))
+    tree = ast.parse(install_source())
+    tree.body = [n for n in tree.body if not isinstance(n, ast.Import)]
+    namespace = {"importlib": fake_importlib, "subprocess": fake_subprocess}
+    exec(compile(tree, "install cell", "exec"), {**namespace, "sys": sys})
+    return calls
+
+
+def test_the_install_cell_installs_only_where_the_package_is_missing():
+    assert run_install_cell(found=object()) == []
+    [(args, kwargs)] = run_install_cell(found=None)
+    command = [sys.executable, "-m", "pip", "install", "--quiet", package_source()]
+    assert args == (command,) and kwargs == {"check": True}
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebooks_do_not_import_the_package(notebook):
-    """Colab opens the notebook alone: the package is not there to import."""
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert "import onebyone" not in cell.source
-            assert "from onebyone" not in cell.source
+def test_the_first_code_cell_installs_and_the_helpers_are_imported(notebook):
+    code = [cell for cell in load(notebook).cells if cell.cell_type == "code"]
+    assert is_install_cell(code[0])
+    assert any("from onebyone." in cell.source for cell in code[1:3])
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -44,77 +82,97 @@ def test_package_imports_come_from_earlier_cells(notebook):
     assert missing_imports(notebook) == []
 
 
-def test_package_imports_are_left_out_of_the_copy():
+def test_a_taught_file_is_shown_without_its_imports():
     assert package_imports("onebyone/fcn.py") == ["onebyone/upsampling.py"]
-    copy = expected_source("onebyone/fcn.py")
-    assert "onebyone." not in copy
-    assert "bilinear_upsampler(" in copy
+    shown = "\n".join(sections("onebyone/fcn.py"))
+    assert "import" not in shown
+    assert "bilinear_upsampler(" in shown
+    assert expected_source("onebyone/fcn.py", 2).startswith(
+        "# onebyone/fcn.py, part 2 of 3\ndef encode("
+    )
 
 
 def test_a_missing_dependency_is_detected(tmp_path):
     notebook = next(nb for nb in NOTEBOOKS if "fcn" in nb.name)
-    nb = nbformat.read(notebook, as_version=4)
-    upsampling_cell = f"{MARKER}onebyone/upsampling.py"
-    nb.cells = [c for c in nb.cells if not c.source.startswith(upsampling_cell)]
+    nb = load(notebook)
+    nb.cells = [c for c in nb.cells if not c.source.startswith("# onebyone/upsampling")]
     copy = tmp_path / notebook.name
     nbformat.write(nb, copy)
     assert missing_imports(copy) == [("onebyone/fcn.py", "onebyone/upsampling.py")]
 
 
-def test_a_drifted_copy_is_detected(tmp_path):
+def test_a_drifted_copy_is_detected_and_synced(tmp_path):
     notebook = NOTEBOOKS[0]
     copy = tmp_path / notebook.name
     shutil.copy(notebook, copy)
-    nb = nbformat.read(copy, as_version=4)
-    cell, relative_path = next(shared_cells(nb))
+    nb = load(copy)
+    cell, _ = next(shared_cells(nb))
     cell.source += "\n# an edit made in the notebook instead of the file"
     nbformat.write(nb, copy)
-    assert drifted(copy) == [relative_path]
+    assert drifted(copy) == ["# onebyone/conv.py, part 1 of 2 differs from the file"]
+    assert sync(copy) and drifted(copy) == []
 
 
-def test_a_copy_left_unfolded_is_detected_and_folded_by_sync(tmp_path):
-    """Colab and JupyterLab fold the helper cells that the book hides."""
-    notebook = next(nb for nb in NOTEBOOKS if "u-net" in nb.name)
+def test_parts_out_of_order_are_detected(tmp_path):
+    notebook = next(nb for nb in NOTEBOOKS if "fcn" in nb.name)
+    nb = load(notebook)
+    first, second = [
+        i for i, c in enumerate(nb.cells) if "onebyone/fcn.py, part" in c.source
+    ][:2]
+    nb.cells[first], nb.cells[second] = nb.cells[second], nb.cells[first]
     copy = tmp_path / notebook.name
-    shutil.copy(notebook, copy)
-    nb = nbformat.read(copy, as_version=4)
-    cell, relative_path = next(c for c in shared_cells(nb) if hidden_in_book(c[0]))
-    for key in FOLDED:
-        del cell.metadata[key]
     nbformat.write(nb, copy)
-    assert drifted(copy) == [relative_path]
-    assert sync(copy)
-    nb = nbformat.read(copy, as_version=4)
-    cell = next(c for c, rel in shared_cells(nb) if rel == relative_path)
-    assert is_folded(cell) and cell.source.startswith("# @title ")
-    assert drifted(copy) == []
+    assert "onebyone/fcn.py: not every part, in order: [2, 1, 3]" in drifted(copy)
 
 
-def test_every_shared_module_is_used():
-    used = {
-        rel
-        for notebook in NOTEBOOKS
-        for _, rel in shared_cells(nbformat.read(notebook, as_version=4))
-    }
+def test_a_hidden_copy_is_reported(tmp_path):
+    notebook = NOTEBOOKS[0]
+    nb = load(notebook)
+    cell, _ = next(shared_cells(nb))
+    cell.metadata["tags"] = ["hide-input"]
+    copy = tmp_path / notebook.name
+    nbformat.write(nb, copy)
+    assert drifted(copy) == ["# onebyone/conv.py, part 1 of 2 is hidden: import it"]
+
+
+def test_editing_a_helper_that_no_chapter_shows_changes_no_notebook(
+    tmp_path, monkeypatch
+):
+    """Only the taught files are copied: an edit to any other file of the package
+    leaves every notebook as it is."""
+    shutil.copytree(ROOT / "onebyone", tmp_path / "onebyone")
+    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    taught = {rel for nb in NOTEBOOKS for _, rel in shared_cells(load(nb))}
+    for path in (tmp_path / "onebyone").glob("*.py"):
+        if f"onebyone/{path.name}" not in taught:
+            path.write_text(path.read_text() + "\n\ndef edited():\n    return 1\n")
+    monkeypatch.setattr(shared_code, "ROOT", tmp_path)
+    for notebook in NOTEBOOKS:
+        copy = tmp_path / notebook.name
+        shutil.copy(notebook, copy)
+        assert not sync(copy), notebook.name
+
+
+def test_every_file_of_the_package_is_used():
+    used = set()
+    for notebook in NOTEBOOKS:
+        for cell in load(notebook).cells:
+            if part := part_of(cell):
+                used.add(part[0])
+            elif cell.cell_type == "code":
+                used |= shared_code._imported_modules(cell.source)
     modules = {
         f"onebyone/{path.name}"
         for path in (ROOT / "onebyone").glob("*.py")
         if path.name != "__init__.py"
     }
-    assert modules <= used, f"not in any notebook: {sorted(modules - used)}"
-    assert all(rel.startswith("onebyone/") for rel in used), MARKER
+    assert modules <= used, f"in no notebook: {sorted(modules - used)}"
 
 
-def defined_names(relative_path):
-    """The names a shared file defines at its top level (imports left out)."""
-    return defined_names_in((ROOT / relative_path).read_text())
-
-
-def defined_names_in(source):
+def defined_names(source):
     """The names Python source defines at its top level (imports left out)."""
-    tree = ast.parse(source)
     names = set()
-    for node in tree.body:
+    for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.ClassDef):
             names.add(node.name)
         elif isinstance(node, ast.Assign | ast.AnnAssign):
@@ -124,24 +182,58 @@ def defined_names_in(source):
     return names
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_shared_cells_do_not_redefine_each_others_names(notebook):
-    """A notebook runs its shared cells in one namespace: a name that two files
-    define would silently take the later file's value in the earlier one's code."""
-    seen = {}
-    for _, rel in shared_cells(nbformat.read(notebook, as_version=4)):
-        for name in defined_names(rel):
-            assert name not in seen, f"{name} is defined in {seen[name]} and {rel}"
-            seen[name] = rel
+PACKAGE_FUNCTIONS = {
+    node.name
+    for path in (ROOT / "onebyone").glob("*.py")
+    for node in ast.parse(path.read_text()).body
+    if isinstance(node, ast.FunctionDef | ast.ClassDef)
+}
+
+
+def imported_names(source):
+    return {
+        alias.asname or alias.name
+        for node in ast.parse(source).body
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("onebyone")
+        for alias in node.names
+    }
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_lessons_do_not_redefine_shared_names(notebook):
-    """A lesson cell that assigns a shared name changes what the helpers use."""
-    nb = nbformat.read(notebook, as_version=4)
-    shared = {id(cell): rel for cell, rel in shared_cells(nb)}
-    names = set().union(*(defined_names(rel) for rel in shared.values()))
-    for cell in nb.cells:
-        if cell.cell_type == "code" and id(cell) not in shared:
-            clash = defined_names_in(cell.source) & names
-            assert not clash, f"a lesson cell redefines {sorted(clash)}: {cell.source}"
+def test_no_lesson_cell_copies_or_shadows_a_helper(notebook):
+    """A lesson cell that defines a function of the package is a hidden copy; one
+    that assigns a name the notebook imports from it changes what the helpers mean."""
+    cells = [c for c in load(notebook).cells if c.cell_type == "code"]
+    imported = set().union(*(imported_names(c.source) for c in cells))
+    for cell in cells:
+        if not part_of(cell):
+            defined = defined_names(cell.source)
+            clash = defined & imported | {n for n in defined if n in PACKAGE_FUNCTIONS}
+            assert not clash, f"a lesson cell defines {sorted(clash)}: {cell.source}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_taught_parts_are_short(notebook):
+    """A shown helper reads as the algorithm, about 25 lines a cell; argument
+    checks live in the package. The one longer part is the FCN class, which a cell
+    cannot split."""
+    for cell in load(notebook).cells:
+        if part := part_of(cell):
+            most = 50 if part[0] == "onebyone/fcn.py" and part[1] == 3 else 30
+            assert len(cell.source.splitlines()) <= most, part
+
+
+@pytest.mark.slow
+def test_the_package_builds_a_wheel_with_its_javascript(tmp_path):
+    """What pip installs in Colab: every module and the explorers' front end.
+    (pip fetches the build backend that pyproject.toml pins.)"""
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet"]
+    command += ["--wheel-dir", str(tmp_path), str(ROOT)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    [wheel] = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in (ROOT / "onebyone").rglob("*"):
+        if path.is_file() and path.suffix in (".py", ".js", ".css"):
+            assert path.relative_to(ROOT).as_posix() in names

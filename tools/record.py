@@ -6,10 +6,11 @@
     python tools/record.py --no-write --one-epoch ...  # the same, training 1 epoch
 
 Each notebook runs in an empty temporary folder (so it cannot lean on sibling
-files, just as in Colab), with widget state stored for the static book. Shared
-helper cells are synced from onebyone/ first. Cell ids are kept, and widget
-models are renamed in the order they appear, so that re-recording an unchanged
-notebook changes nothing but its measured outputs.
+files, just as in Colab), with widget state stored for the static book. Its install
+cell and the cells of the helpers it teaches are synced first
+(tools/shared_code.py). Cell ids are kept, and widget models are renamed in the
+order they appear, so that re-recording an unchanged notebook changes nothing but
+its measured outputs.
 
 Outputs are recorded as a reader's machine computes them: on the processor's own
 CPU kernels, with two threads (``RECORDING_THREADS``; any kernel override in the

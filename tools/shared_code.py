@@ -167,8 +167,10 @@ def drifted(notebook_path):
     for cell in nb.cells:
         if part := part_of(cell):
             shown.setdefault(part[0], []).append(part[1])
-            if not is_current(cell):
-                problems.append(f"{title(*part)} differs from the file, or is hidden")
+            if hidden_in_book(cell):
+                problems.append(f"{title(*part)} is hidden: import it")
+            elif not is_current(cell):
+                problems.append(f"{title(*part)} differs from the file")
     for relative_path, parts in shown.items():
         if parts != list(range(1, len(sections(relative_path)) + 1)):
             problems.append(f"{relative_path}: not every part, in order: {parts}")

@@ -18,8 +18,9 @@ book/reproducibility.json, and their spread, beside the bounds of the notebooks'
 verdicts, to the table in book/reproducibility.md.
 
 The table cannot go stale: each notebook's entry records a hash of the code its
-runs came from (the notebook's code cells and the onebyone/ helpers they use, as
-Python syntax: comments, formatting, imports and verdicts' bounds do not count),
+runs came from (the notebook's code cells and the onebyone/ files they use, as
+Python syntax: comments, docstrings, formatting, imports, cell boundaries and
+verdicts' bounds do not count),
 and ``--check`` fails once that code has changed without a new spread. Each
 finished run is also appended to .spread-runs/<notebook>.jsonl with that hash, so
 that an interrupted measurement resumes where it stopped (runs of other code are
@@ -83,10 +84,12 @@ THREADS = (1, 2)
 SEED_LINE = re.compile(r"^SEED = \d+$", re.MULTILINE)
 REPORT = "SPREAD "
 REPORT_CELL = f"""import json as _json
+import torch as _torch
+from onebyone.runtime import MEASURED as _MEASURED
 print({REPORT!r} + _json.dumps({{
-    "measured": MEASURED,
-    "capability": torch.backends.cpu.get_cpu_capability(),
-    "threads_used": torch.get_num_threads(),
+    "measured": _MEASURED,
+    "capability": _torch.backends.cpu.get_cpu_capability(),
+    "threads_used": _torch.get_num_threads(),
 }}))"""
 
 
