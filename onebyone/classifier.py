@@ -5,8 +5,7 @@ feature map over all positions (global average pooling) and applies one linear
 layer, as GoogLeNet's and Network in Network's heads do. It learns from
 single-digit crops of 24×24 pixels in a few seconds on a CPU, so
 every notebook that needs it trains it again from its seed: no weight file
-passes between notebooks. Chapter 5 shows this file in three cells, split at the
-``# %%`` lines.
+passes between notebooks.
 """
 
 import torch

@@ -1,8 +1,4 @@
-"""Convolution arithmetic and a hand-written 2-D cross-correlation.
-
-Chapter 1 shows this file in two cells, split at the ``# %%`` line. The checks
-that turn an impossible setting into words live in onebyone/checks.py.
-"""
+"""Convolution arithmetic and a hand-written 2-D cross-correlation."""
 
 from onebyone.checks import check_conv_setting, check_conv_shapes
 

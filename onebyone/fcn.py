@@ -1,7 +1,4 @@
-"""Our FCN: a small convolutional body, 1×1 score layers and skip connections.
-
-Chapter 6 shows this file in three cells, split at the ``# %%`` lines.
-"""
+"""Our FCN: a small convolutional body, 1×1 score layers and skip connections."""
 
 import torch.nn.functional as F
 from torch import nn

@@ -39,6 +39,16 @@ def test_environment_has_colab_widgets(colab_python):
     assert version == "7.7.1"
 
 
+def test_environment_has_the_course_package_and_anywidget(colab_python):
+    """Installed as the notebooks' install cell installs it in Colab: the package
+    with the one dependency Colab lacks."""
+    script = "import anywidget, onebyone; print(onebyone.__file__)"
+    where = subprocess.run(
+        [colab_python, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert where == str(ROOT / "onebyone" / "__init__.py")
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_with_colab_versions(colab_python, notebook):
     result = subprocess.run(

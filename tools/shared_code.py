@@ -29,7 +29,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PART = re.compile(r"^# (onebyone/\w+\.py)(?:, part (\d+) of (\d+))?$")
@@ -42,6 +41,8 @@ PACKAGE_IMPORT = re.compile(r"^from onebyone\.(\w+) import .*\n\n?", re.MULTILIN
 def package_source(config=None):
     """What pip installs the package from: the book's repository and branch."""
     if config is None:
+        import yaml  # here: tools/record.py runs in the Colab-like environment too
+
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
     repository = config["repository"]
     return f"git+{repository['url']}@{repository['branch']}"
