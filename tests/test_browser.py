@@ -16,7 +16,9 @@ import torch
 import torch.nn.functional as F
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from conftest import NOTEBOOKS
 from onebyone.conv import conv_output_size
+from onebyone.selfcheck import load_sections
 
 # Roughly, with the book build: the root conftest.py starts the longest files first.
 EXPECTED_SECONDS = 80
@@ -106,7 +108,10 @@ class Visit:
         """How many widget outputs the page holds, and how many of them show a
         picture or an explorer once all have had time to render."""
         expected = self.page.locator(f'script[type="{WIDGET_VIEW}"]').count()
-        shown = ".widget-subarea:has(img), .widget-subarea:has(.obo-explorer)"
+        shown = ", ".join(
+            f".widget-subarea:has({inner})"
+            for inner in ("img", ".obo-explorer", ".obo-self-check")
+        )
         script = "([css, n]) => document.querySelectorAll(css).length >= n"
         # On a time-out, the count below tells how many are missing.
         with contextlib.suppress(PlaywrightTimeout):
@@ -400,3 +405,73 @@ def test_overlap_explorer_says_what_is_wrong(overlap_explorer):
     assert overlap_explorer.locator(".obo-count").count() == 0
     overlap_explorer.locator("input[name=stride]").fill("2")
     assert overlap_explorer.locator(".obo-count").count() > 0
+
+
+# ---- The self-check questions (onebyone/selfcheck.py) ------------------------
+
+
+def answers(chapter):
+    """{question id: (a right answer, a wrong one)}, as a reader would give them:
+    a typed number, or the index of the choice to click."""
+    found = {}
+    for section in load_sections(chapter).values():
+        for q in section["question"]:
+            if "answer" in q:
+                right = q["answer"]
+                found[q["id"]] = (
+                    f"{right}",
+                    f"{right + 10 * q.get('tolerance', 0) + 1}",
+                )
+            else:
+                flags = [c.get("correct", False) for c in q["choice"]]
+                found[q["id"]] = (flags.index(True), flags.index(False))
+    return found
+
+
+def answer(question, response):
+    if isinstance(response, str):
+        question.locator("input").fill(response)
+        question.locator(".obo-check").click()
+    else:
+        question.locator(".obo-choice").nth(response).click()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_self_check_answers_one_question_right_and_one_wrong(
+    browser, book_url, notebook
+):
+    """In the static book: a right answer is confirmed and explained; a wrong one
+    is marked, with its own feedback, a link to its section and the explanation
+    one click away."""
+    chapter = int(notebook.name[:2])
+    visit = Visit(browser, book_url, f"notebooks/{notebook.stem}.html")
+    visit.page.wait_for_selector(".obo-self-check .obo-question")
+    questions = visit.page.locator(".obo-question")
+    first, second = questions.nth(0), questions.nth(1)
+    expected = answers(chapter)
+
+    answer(first, expected[first.get_attribute("data-id")][0])
+    assert first.get_attribute("data-result") == "right"
+    assert first.locator(".obo-verdict").inner_text().startswith("Right.")
+    assert first.locator(".obo-explanation").count() == 1
+
+    answer(second, expected[second.get_attribute("data-id")][1])
+    assert second.get_attribute("data-result") == "wrong"
+    assert second.locator(".obo-verdict").inner_text().startswith("Not quite")
+    assert second.locator(".obo-explanation").count() == 0
+    link = second.locator(".obo-more a").get_attribute("href")
+    assert visit.page.locator(f"[id='{link[1:]}']").count() == 1, link
+    second.get_by_role("button", name="Show the answer").click()
+    assert second.locator(".obo-explanation").count() == 1
+    assert not visit.problems
+    visit.close()
+
+
+def test_self_check_math_is_drawn_without_mathjax(browser, book_url):
+    """Chapter 7 asks about the weight map's formula: MathML, which the browser
+    draws itself, as JupyterLab and Colab do (they have no MathJax for widgets)."""
+    visit = Visit(browser, book_url, "notebooks/07-u-net.html")
+    visit.page.wait_for_selector(".obo-self-check")
+    formula = visit.page.locator(".obo-question-text math").first
+    assert formula.bounding_box()["height"] > 10  # drawn, not an empty element
+    visit.close()

@@ -98,7 +98,8 @@ def test_a_held_out_value_outside_the_bound_fails_the_verdict():
 
 def test_the_code_hash_changes_with_the_code_and_nothing_else(tmp_path, monkeypatch):
     """Lesson cells and the helper files they use count; prose, comments,
-    docstrings, imports, cell boundaries, the install cell and bounds do not."""
+    docstrings, imports, cell boundaries, the install cell, self-check questions and
+    bounds do not."""
     helpers = tmp_path / "onebyone"
     helpers.mkdir()
     (helpers / "train.py").write_text("from onebyone.data import load\n\nEPOCHS = 5\n")
@@ -140,3 +141,9 @@ def test_the_code_hash_changes_with_the_code_and_nothing_else(tmp_path, monkeypa
     )
     (helpers / "data.py").write_text('"""Sizes."""\n\nSIZE = 16\n')
     assert second == hash_of(*lesson, 'verdict("a", x, at_least=0.8)')
+    assert second == hash_of(
+        "from onebyone.selfcheck import self_check",
+        *lesson,
+        'self_check(9, "a-section")',
+        'verdict("a", x, at_least=0.8)',
+    )

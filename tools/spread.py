@@ -19,8 +19,8 @@ verdicts, to the table in book/reproducibility.md.
 
 The table cannot go stale: each notebook's entry records a hash of the code its
 runs came from (the notebook's code cells and the onebyone/ files they use, as
-Python syntax: comments, docstrings, formatting, imports, cell boundaries and
-verdicts' bounds do not count),
+Python syntax: comments, docstrings, formatting, imports, cell boundaries,
+self-check questions and verdicts' bounds do not count),
 and ``--check`` fails once that code has changed without a new spread. Each
 finished run is also appended to .spread-runs/<notebook>.jsonl with that hash, so
 that an interrupted measurement resumes where it stopped (runs of other code are
@@ -96,14 +96,37 @@ print({REPORT!r} + _json.dumps({{
 # What a notebook declares
 
 
+# The self-check questions draw a widget from a file of questions: they compute
+# nothing a notebook measures, so neither their cells nor their module count.
+SELF_CHECK_MODULE = "onebyone.selfcheck"
+
+
+def is_self_check_cell(cell):
+    """A cell that only shows questions: ``self_check(...)`` calls and nothing else."""
+    try:
+        body = ast.parse(cell.source).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and getattr(node.value.func, "id", "") == "self_check"
+        for node in body
+    )
+
+
 def lesson_cells(nb):
-    """The code cells a notebook writes itself: not its install cell (it computes
-    nothing) nor its copies of taught helpers (their files count instead)."""
+    """The code cells a notebook writes itself: not its install cell or its
+    self-check cells (they compute nothing), nor its copies of taught helpers
+    (their files count instead)."""
     shared = {id(cell) for cell, _ in shared_cells(nb)}
     return [
         c
         for c in nb.cells
-        if c.cell_type == "code" and id(c) not in shared and not is_install_cell(c)
+        if c.cell_type == "code"
+        and id(c) not in shared
+        and not is_install_cell(c)
+        and not is_self_check_cell(c)
     ]
 
 
@@ -144,6 +167,7 @@ def _helper_modules(trees, copies):
             for node in ast.walk(tree)
             if isinstance(node, ast.ImportFrom)
             and (node.module or "").startswith("onebyone.")
+            and node.module != SELF_CHECK_MODULE
         ]
     while todo:
         relative = todo.pop()

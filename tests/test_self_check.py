@@ -1,0 +1,225 @@
+"""The self-check questions (onebyone/questions/): where they sit, what they hold,
+and every numeric answer computed again with the book's code."""
+
+import math
+import re
+
+import nbformat
+import pytest
+import torch
+from torch import nn
+
+from conftest import NOTEBOOKS
+from onebyone.cell_scenes import SIGMA, W0
+from onebyone.conv import conv_output_size
+from onebyone.measure import count_flops, count_parameters
+from onebyone.segmentation import segmentation_metrics
+from onebyone.selfcheck import QUESTIONS, load_sections, render_text, self_check
+
+
+def chapter_of(notebook):
+    return int(notebook.name[:2])
+
+
+def receptive_field(*layers, size=15):
+    """Input pixels that one central output pixel depends on, along one axis."""
+    x = torch.zeros(1, 1, size, size, requires_grad=True)
+    y = nn.Sequential(*layers)(x)
+    y[0, 0, y.shape[-2] // 2, y.shape[-1] // 2].backward()
+    return int((x.grad[0, 0].abs().sum(dim=0) > 0).sum())
+
+
+def conv_weights_only(*shape_args, **kwargs):
+    return count_parameters(nn.Conv2d(*shape_args, bias=False, **kwargs))
+
+
+def transposed_copies(kernel_size, stride, size=12):
+    """Kernel copies on the middle output pixel of a 1-D transposed convolution."""
+    ones = torch.ones(1, 1, size)
+    out = nn.functional.conv_transpose1d(
+        ones, torch.ones(1, 1, kernel_size), stride=stride
+    )
+    return int(out[0, 0, out.shape[-1] // 2])
+
+
+def fc_as_conv_kernel(channels=64, size=5, outputs=100):
+    """The kernel size of the convolution that computes a fully connected layer on
+    a (channels, size, size) map, with its weights reshaped."""
+    linear = nn.Linear(channels * size * size, outputs)
+    x = torch.randn(1, channels, size, size)
+    for k in range(1, size + 1):
+        conv = nn.Conv2d(channels, outputs, k)
+        if conv.weight.numel() != linear.weight.numel():
+            continue
+        with torch.no_grad():
+            conv.weight.copy_(linear.weight.reshape(conv.weight.shape))
+            conv.bias.copy_(linear.bias)
+            if torch.allclose(conv(x).flatten(), linear(x.flatten(1))[0], atol=1e-5):
+                return k
+    return None
+
+
+def separable_flop_ratio(channels=256, k=3):
+    x = torch.zeros(1, channels, 8, 8)
+    separable = nn.Sequential(
+        nn.Conv2d(channels, channels, k, padding=1, groups=channels, bias=False),
+        nn.Conv2d(channels, channels, 1, bias=False),
+    )
+    standard = nn.Conv2d(channels, channels, k, padding=1, bias=False)
+    return count_flops(separable, x) / count_flops(standard, x)
+
+
+def smallest_input(kernel_size, dilation):
+    """The smallest input a dilated kernel fits: the pixels it spans."""
+    size = 1
+    while True:
+        try:
+            conv_output_size(size, kernel_size, dilation=dilation)
+            return size
+        except ValueError:
+            size += 1
+
+
+# (chapter, question id): the answer, computed with the book's code.
+COMPUTED = {
+    (1, "output-rows"): lambda: conv_output_size(33, 3, stride=2, padding=1),
+    (1, "dilated-span"): lambda: smallest_input(3, dilation=3),
+    (1, "two-layer-field"): lambda: receptive_field(
+        nn.Conv2d(1, 1, 3, bias=False), nn.Conv2d(1, 1, 3, bias=False)
+    ),
+    (2, "conv-parameters"): lambda: count_parameters(nn.Conv2d(16, 32, 3)),
+    (2, "grouped-parameters"): lambda: count_parameters(nn.Conv2d(16, 32, 3, groups=4)),
+    (3, "weights"): lambda: conv_weights_only(64, 128, 1),
+    (3, "flops"): lambda: count_flops(
+        nn.Conv2d(64, 128, 1, bias=False), torch.zeros(1, 64, 56, 56)
+    ),
+    (4, "bottleneck-weights"): lambda: (
+        conv_weights_only(256, 64, 1)
+        + conv_weights_only(64, 64, 3, padding=1)
+        + conv_weights_only(64, 256, 1)
+    ),
+    (4, "separable-ratio"): separable_flop_ratio,
+    (5, "kernel-size"): fc_as_conv_kernel,
+    (5, "map-width"): lambda: conv_output_size(96, 16, stride=4),
+    (5, "fc7"): lambda: count_parameters(nn.Conv2d(4096, 4096, 1, device="meta")),
+    (6, "transposed-rows"): lambda: nn.ConvTranspose2d(1, 1, 4, stride=2, padding=1)(
+        torch.zeros(1, 1, 12, 12)
+    ).shape[-1],
+    (6, "copies"): lambda: transposed_copies(4, 2),
+    (6, "mean-iou"): lambda: segmentation_metrics(torch.tensor([[8, 2], [1, 9]]))[
+        "mean IoU"
+    ],
+    (7, "separation-weight"): lambda: W0 * math.exp(-((5 + 5) ** 2) / (2 * SIGMA**2)),
+    (7, "up-weights"): lambda: count_parameters(
+        nn.ConvTranspose2d(64, 32, 2, stride=2, bias=False)
+    ),
+}
+
+
+def all_questions():
+    for notebook in NOTEBOOKS:
+        chapter = chapter_of(notebook)
+        for section in load_sections(chapter).values():
+            for question in section["question"]:
+                yield chapter, section, question
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_asks_three_to_six_questions(notebook):
+    sections = load_sections(chapter_of(notebook))
+    assert 3 <= sum(len(s["question"]) for s in sections.values()) <= 6
+
+
+def test_every_numeric_answer_is_computed_by_the_books_code():
+    numeric = {(c, q["id"]): q for c, _, q in all_questions() if "answer" in q}
+    assert set(numeric) == set(COMPUTED), "every numeric question needs a computation"
+    for key, question in numeric.items():
+        computed = COMPUTED[key]()
+        tolerance = question.get("tolerance", 0)
+        assert abs(computed - question["answer"]) <= tolerance + 1e-12, (key, computed)
+
+
+def test_a_tolerance_is_stated_in_the_question():
+    for chapter, _, question in all_questions():
+        if question.get("tolerance"):
+            assert "decimals" in question["text"], (chapter, question["id"])
+
+
+def test_choices_name_a_misconception_each():
+    for chapter, _, question in all_questions():
+        for choice in question.get("choice", []):
+            assert choice.get("correct") or len(choice["feedback"]) > 20, (
+                chapter,
+                question["id"],
+            )
+
+
+def section_ranges(nb):
+    """{label: (first cell, end cell)} for every labelled level-2 section."""
+    starts = {}
+    for index, cell in enumerate(nb.cells):
+        match = re.search(r"^\((.+)\)=\n## ", cell.source, re.MULTILINE)
+        if cell.cell_type == "markdown" and match:
+            starts[match[1]] = index
+    heads = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and re.search(r"^## ", c.source, re.MULTILINE)
+    ]
+    return {
+        label: (start, next((h for h in heads if h > start), len(nb.cells)))
+        for label, start in starts.items()
+    }
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_sections_questions_close_that_section(notebook):
+    """One self_check cell per section that has questions, as the section's last
+    cell, its code hidden in the book."""
+    chapter = chapter_of(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    ranges = section_ranges(nb)
+    calls = [
+        (i, c)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.source.startswith("self_check(")
+    ]
+    shown = []
+    for index, cell in calls:
+        match = re.fullmatch(r'self_check\((\d+), "([^"]+)"\)', cell.source)
+        assert match and int(match[1]) == chapter, cell.source
+        label = match[2]
+        assert label in ranges, f"no section labelled {label}"
+        assert index == ranges[label][1] - 1, f"{label}: not the section's last cell"
+        assert "remove-input" in cell.metadata.get("tags", [])
+        shown.append(label)
+    assert sorted(shown) == sorted(load_sections(chapter))
+
+
+def test_the_widget_says_what_it_holds():
+    widget = self_check(1, "padding-stride-and-dilation")
+    assert repr(widget) == "Check yourself: 2 questions on Padding, stride and dilation"
+    assert widget.link == "#padding-stride-and-dilation"
+    with pytest.raises(ValueError, match="no questions for a section 'nowhere'"):
+        self_check(1, "nowhere")
+
+
+def test_text_becomes_html_with_mathml_and_code():
+    html = render_text("Is `a<b` and $x^2$\n   fine & safe?")
+    assert html.startswith("Is <code>a&lt;b</code> and <math")
+    assert "<msup>" in html and html.endswith("fine &amp; safe?")
+
+
+def test_a_question_file_is_checked(tmp_path, monkeypatch):
+    import onebyone.selfcheck as selfcheck
+
+    (tmp_path / "09-example.toml").write_text(
+        '[[section]]\nlabel = "a"\ntitle = "A"\n'
+        '[[section.question]]\nid = "q"\ntext = "?"\nexplanation = "."\n'
+        '[[section.question.choice]]\ntext = "yes"\ncorrect = true\n'
+        '[[section.question.choice]]\ntext = "no"\n'
+    )
+    monkeypatch.setattr(selfcheck, "QUESTIONS", tmp_path)
+    with pytest.raises(ValueError, match="every wrong choice needs feedback"):
+        load_sections(9)
+    assert QUESTIONS.name == "questions"
