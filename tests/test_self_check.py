@@ -223,3 +223,25 @@ def test_a_question_file_is_checked(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="every wrong choice needs feedback"):
         load_sections(9)
     assert QUESTIONS.name == "questions"
+
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_book_shows_the_questions_as_the_files_have_them(notebook):
+    """The recorded widget state (what the static book shows) holds each section's
+    questions as onebyone/questions/ has them now: re-record after editing them."""
+    nb = nbformat.read(notebook, as_version=4)
+    state = nb.metadata["widgets"][WIDGET_STATE]["state"]
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("self_check("):
+            chapter, label = re.fullmatch(
+                r'self_check\((\d+), "([^"]+)"\)', cell.source
+            ).groups()
+            [view] = [o for o in cell.outputs if "data" in o]
+            model = view["data"]["application/vnd.jupyter.widget-view+json"]
+            saved = state[model["model_id"]]["state"]
+            expected = self_check(int(chapter), label)
+            assert saved["questions"] == expected.questions, f"{label}: make record"
+            assert saved["title"] == expected.title
