@@ -113,9 +113,11 @@ def weight_map(labels, cells, w0=W0, sigma=SIGMA):
     """The U-Net paper's weight map, eq. (2): w = w_c + w0·exp(-(d1 + d2)² / 2σ²).
 
     w_c balances the classes: each pixel gets 1 / (number of classes × its
-    class's share of the pixels), so w_c averages 1. d1 and d2 are a pixel's
-    distances to the nearest and the second-nearest cell (the cell pixels after
-    separation); where a scene has fewer than two cells the second term is 0.
+    class's share of the pixels), so w_c averages 1. The second term weighs the
+    background between cells, as the paper's Figure 3d shows it: for a background
+    pixel (the separating lines included), d1 and d2 are its distances to the
+    nearest and the second-nearest cell, that is to their borders. Cell pixels get
+    w_c alone, and where a scene has fewer than two cells the second term is 0.
     Returns (N, H, W) float32.
     """
     labels, cells = torch.as_tensor(labels), torch.as_tensor(cells)
@@ -133,7 +135,7 @@ def weight_map(labels, cells, w0=W0, sigma=SIGMA):
         kept = [k for k in np.unique(owner) if k and (scene[owner == k] == CELL).any()]
         if len(kept) < 2:
             continue
-        # distance of every pixel to each cell's pixels (0 on the cell itself)
+        # distance of every pixel to each cell's pixels, after separation
         distances = np.stack(
             [
                 ndimage.distance_transform_edt((owner != k) | (scene != CELL))
@@ -142,7 +144,8 @@ def weight_map(labels, cells, w0=W0, sigma=SIGMA):
         )
         distances.sort(axis=0)  # nearest cell first
         d1_plus_d2 = distances[0] + distances[1]
-        separation[index] = w0 * np.exp(-(d1_plus_d2**2) / (2 * sigma**2))
+        term = w0 * np.exp(-(d1_plus_d2**2) / (2 * sigma**2))
+        separation[index] = np.where(scene == CELL_BACKGROUND, term, 0.0)
     return (class_weight[labels] + torch.from_numpy(separation)).float()
 
 
@@ -157,31 +160,44 @@ def match_objects(prediction, cells):
 
     The objects are the connected regions of pixels predicted CELL (neighbours up,
     down, left and right). An object finds a cell when their intersection over
-    union is above 0.5; above one half, no object can find two cells and no cell
-    can be found by two objects. Returns the (H, W) map of object ids (0 outside
-    every object) and a dict {object id: id of the cell it finds, or 0}.
+    union is above 0.5 and it covers at most half of every other cell: an object
+    that merges two cells finds neither, whatever their sizes. No object can find
+    two cells, and no cell can be found by two objects. Returns the (H, W) map of
+    object ids (0 outside every object) and a dict {object id: id of the cell it
+    finds, or 0}.
     """
     prediction, cells = np.asarray(prediction), np.asarray(cells)
     objects, count = ndimage.label(prediction == CELL)
+    ids, sizes = np.unique(cells, return_counts=True)
+    cell_size = dict(zip(ids.tolist(), sizes.tolist(), strict=True))
     found = {}
     for object_id in range(1, count + 1):
         region = objects == object_id
-        ids, overlaps = np.unique(cells[region], return_counts=True)
+        inside, overlaps = np.unique(cells[region], return_counts=True)
+        covered = {
+            int(cell_id): overlap
+            for cell_id, overlap in zip(inside, overlaps, strict=True)
+            if cell_id
+        }
         found[object_id] = 0
-        for cell_id, overlap in zip(ids, overlaps, strict=True):
-            union = region.sum() + (cells == cell_id).sum() - overlap
-            if cell_id and overlap / union > 0.5:
-                found[object_id] = int(cell_id)
+        for cell_id, overlap in covered.items():
+            union = region.sum() + cell_size[cell_id] - overlap
+            others = [
+                covered[other] / cell_size[other] for other in covered if other != cell_id
+            ]
+            if overlap / union > 0.5 and all(share <= 0.5 for share in others):
+                found[object_id] = cell_id
     return objects, found
 
 
 def separated_share(predictions, cells, only_touching=True):
     """The share of cells that an object of the prediction finds (match_objects).
 
-    An object that merges two cells of about the same size finds neither, and a
-    cell split into two halves is found by neither half; extra objects cost
-    nothing here. ``only_touching`` counts only the cells that touch another:
-    the ones that need separating.
+    An object that merges two cells finds neither, and a cell split into two
+    halves is found by neither half; extra objects cost nothing here. A
+    prediction that merges every pair of touching cells scores 0.
+    ``only_touching`` counts only the cells that touch another: the ones that
+    need separating.
     """
     predictions, cells = np.asarray(predictions), np.asarray(cells)
     if predictions.shape != cells.shape or cells.ndim != 3:

@@ -18,6 +18,7 @@ from onebyone.segmentation import train
 NUM_DIGITS = 10
 CROP_SIZE = 24  # room for the largest digit: 8 pixels upscaled 3×
 BODY_WIDTHS = (8, 16, 32, 64)  # the FCN body's four stages
+CLASSIFIER_EPOCHS = 3  # a few seconds on a CPU
 
 
 class DigitClassifier(nn.Module):
@@ -48,7 +49,12 @@ def digit_crops(num_crops, split="train", seed=0):
 
 
 def train_digit_classifier(
-    seed, device="cpu", num_crops=3000, epochs=3, batch_size=32, max_lr=0.01
+    seed,
+    device="cpu",
+    num_crops=3000,
+    epochs=CLASSIFIER_EPOCHS,
+    batch_size=32,
+    max_lr=0.01,
 ):
     """A DigitClassifier trained on ``num_crops`` training crops (a few seconds).
 

@@ -1,9 +1,85 @@
-"""Training and scoring segmentation networks: the FCN paper's four metrics."""
+"""Training segmentation networks, and scoring them with the FCN paper's four metrics."""
 
 import torch
-from torch import nn
+import torch.nn.functional as F
 
 
+def pixel_loss(scores, labels, weights=None):
+    """The cross-entropy at every pixel, averaged: a classifier's loss, per pixel.
+
+    ``scores`` (N, C, H, W) are the class scores; ``labels`` (N, H, W) the true
+    class of each pixel. Each pixel's loss is -log of the softmax probability of
+    its true class; ``weights`` (N, H, W), where given, multiply each pixel's loss
+    (U-Net's weight map) before the mean.
+    """
+    loss = F.cross_entropy(scores, labels, reduction="none")  # (N, H, W)
+    if weights is not None:
+        loss = loss * weights
+    return loss.mean()
+
+
+# %%
+def train(
+    model,
+    images,
+    labels,
+    epochs,
+    batch_size,
+    max_lr,
+    seed,
+    on_epoch_end=None,
+    weights=None,
+):
+    """Train with Adam and a one-cycle schedule on the per-pixel loss; mixed
+    precision on CUDA (the forward pass in float16, the loss in float32).
+
+    Data stays in memory as tensors. ``weights``, shaped like ``labels``, weighs
+    each pixel's loss (U-Net's weight map); without it every pixel counts alike.
+    ``on_epoch_end(epoch)`` runs after each epoch (to record frames, say).
+    Returns the mean training loss per epoch.
+    """
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(
+            f"epochs and batch_size must be positive; got {epochs}, {batch_size}."
+        )
+    if weights is not None and weights.shape != labels.shape:
+        raise ValueError(
+            f"weights {tuple(weights.shape)} must have the shape of the labels "
+            f"{tuple(labels.shape)}: one weight per pixel."
+        )
+    device = next(model.parameters()).device
+    steps_per_epoch = -(-len(images) // batch_size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=max_lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps_per_epoch
+    )
+    use_amp = device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    order = torch.Generator().manual_seed(seed)
+    losses = []
+    for epoch in range(epochs):
+        model.train()
+        total = 0.0
+        for batch in torch.randperm(len(images), generator=order).split(batch_size):
+            x, y = images[batch].to(device), labels[batch].to(device)
+            w = None if weights is None else weights[batch].to(device)
+            with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+                scores = model(x)  # (N, num_classes, H, W); float16 on CUDA
+            loss = pixel_loss(scores.float(), y, w)
+            optimizer.zero_grad()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            schedule.step()
+            total += loss.item() * len(batch)
+        losses.append(total / len(images))
+        if on_epoch_end is not None:
+            on_epoch_end(epoch)
+    model.eval()
+    return losses
+
+
+# %%
 def confusion_matrix(predictions, labels, num_classes):
     """Counts of (true class, predicted class) pairs over all pixels."""
     if predictions.shape != labels.shape:
@@ -58,64 +134,3 @@ def evaluate(model, images, labels, num_classes, batch_size=100):
     """The four metrics of a model on a set of scenes."""
     predictions = predict(model, images, batch_size)
     return segmentation_metrics(confusion_matrix(predictions, labels, num_classes))
-
-
-def train(
-    model,
-    images,
-    labels,
-    epochs,
-    batch_size,
-    max_lr,
-    seed,
-    on_epoch_end=None,
-    weights=None,
-):
-    """Train with Adam and a one-cycle schedule; mixed precision on CUDA.
-
-    Data stays in memory as tensors. ``weights``, shaped like ``labels``, weighs
-    each pixel's loss (U-Net's weight map); without it every pixel counts alike.
-    ``on_epoch_end(epoch)`` runs after each epoch (to record frames, say).
-    Returns the mean training loss per epoch.
-    """
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(
-            f"epochs and batch_size must be positive; got {epochs}, {batch_size}."
-        )
-    if weights is not None and weights.shape != labels.shape:
-        raise ValueError(
-            f"weights {tuple(weights.shape)} must have the shape of the labels "
-            f"{tuple(labels.shape)}: one weight per pixel."
-        )
-    device = next(model.parameters()).device
-    steps_per_epoch = -(-len(images) // batch_size)
-    optimizer = torch.optim.Adam(model.parameters(), lr=max_lr)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps_per_epoch
-    )
-    use_amp = device.type == "cuda"
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-    loss_fn = nn.CrossEntropyLoss(reduction="none")  # one loss per pixel
-    order = torch.Generator().manual_seed(seed)
-    losses = []
-    for epoch in range(epochs):
-        model.train()
-        total = 0.0
-        for batch in torch.randperm(len(images), generator=order).split(batch_size):
-            x, y = images[batch].to(device), labels[batch].to(device)
-            with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
-                loss = loss_fn(model(x), y)
-            if weights is not None:
-                loss = loss * weights[batch].to(device)
-            loss = loss.mean()
-            optimizer.zero_grad()
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-            schedule.step()
-            total += loss.item() * len(batch)
-        losses.append(total / len(images))
-        if on_epoch_end is not None:
-            on_epoch_end(epoch)
-    model.eval()
-    return losses
