@@ -183,7 +183,9 @@ def match_objects(prediction, cells):
         for cell_id, overlap in covered.items():
             union = region.sum() + cell_size[cell_id] - overlap
             others = [
-                covered[other] / cell_size[other] for other in covered if other != cell_id
+                covered[other] / cell_size[other]
+                for other in covered
+                if other != cell_id
             ]
             if overlap / union > 0.5 and all(share <= 0.5 for share in others):
                 found[object_id] = cell_id

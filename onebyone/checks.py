@@ -1,4 +1,5 @@
-"""Argument checks that say in words what is wrong, for onebyone/conv.py."""
+"""Argument checks that say in words what is wrong: for onebyone/conv.py and the
+training loop of onebyone/segmentation.py."""
 
 import numbers
 
@@ -36,4 +37,17 @@ def check_conv_shapes(x, weight):
         raise ValueError(
             f"channels do not match: x has {x.shape[0]} input channels, "
             f"weight expects {weight.shape[1]}."
+        )
+
+
+def check_training(labels, epochs, batch_size, weights):
+    """Positive budgets, and one weight per pixel where weights are given."""
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(
+            f"epochs and batch_size must be positive; got {epochs}, {batch_size}."
+        )
+    if weights is not None and weights.shape != labels.shape:
+        raise ValueError(
+            f"weights {tuple(weights.shape)} must have the shape of the labels "
+            f"{tuple(labels.shape)}: one weight per pixel."
         )

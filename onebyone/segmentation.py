@@ -1,7 +1,9 @@
-"""Training segmentation networks, and scoring them with the FCN paper's four metrics."""
+"""Training segmentation networks, and scoring them with the FCN paper's metrics."""
 
 import torch
 import torch.nn.functional as F
+
+from onebyone.checks import check_training
 
 
 def pixel_loss(scores, labels, weights=None):
@@ -38,22 +40,14 @@ def train(
     ``on_epoch_end(epoch)`` runs after each epoch (to record frames, say).
     Returns the mean training loss per epoch.
     """
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(
-            f"epochs and batch_size must be positive; got {epochs}, {batch_size}."
-        )
-    if weights is not None and weights.shape != labels.shape:
-        raise ValueError(
-            f"weights {tuple(weights.shape)} must have the shape of the labels "
-            f"{tuple(labels.shape)}: one weight per pixel."
-        )
+    check_training(labels, epochs, batch_size, weights)
     device = next(model.parameters()).device
     steps_per_epoch = -(-len(images) // batch_size)
     optimizer = torch.optim.Adam(model.parameters(), lr=max_lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps_per_epoch
     )
-    use_amp = device.type == "cuda"
+    use_amp = device.type == "cuda"  # mixed precision on a GPU
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     order = torch.Generator().manual_seed(seed)
     losses = []
@@ -112,6 +106,7 @@ def segmentation_metrics(confusion):
     }
 
 
+# %%
 def predict(model, images, batch_size=100):
     """The predicted class of every pixel, (N, H, W), on the CPU.
 

@@ -78,7 +78,9 @@ def _targets(statement):
         return [statement.name]
     if isinstance(statement, (ast.Assign, ast.AnnAssign)):
         targets = (
-            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            statement.targets
+            if isinstance(statement, ast.Assign)
+            else [statement.target]
         )
         return [
             node.id
@@ -120,7 +122,9 @@ def _package_imports(statement):
     module = statement.module or ""
     if statement.level or not (module == PACKAGE or module.startswith(PACKAGE + ".")):
         return {}
-    return {alias.asname or alias.name: (module, alias.name) for alias in statement.names}
+    return {
+        alias.asname or alias.name: (module, alias.name) for alias in statement.names
+    }
 
 
 def reached(module_name, names, root=ROOT):

@@ -3,7 +3,7 @@
     python tools/record.py                      # every notebook
     python tools/record.py notebooks/01-*.ipynb # some of them
     python tools/record.py --no-write ...       # only check that they run
-    python tools/record.py --no-write --one-epoch ...  # the same, training 1 epoch
+    ONEBYONE_EPOCHS=1 python tools/record.py --no-write ...  # training 1 epoch
 
 Each notebook runs in an empty temporary folder (so it cannot lean on sibling
 files, just as in Colab), with widget state stored for the static book. Its install
@@ -18,16 +18,16 @@ environment is dropped). ``make test`` runs every notebook on one thread
 (conftest.py), which splits the arithmetic differently, so a compared output that
 depends on how the machine adds numbers fails there (book/reproducibility.md).
 
-``--one-epoch`` sets every ``EPOCHS = <n>`` line (any name ending in EPOCHS) to 1:
-every cell still runs, in a fraction of the time, but the measured results are
-not the book's. The Colab-versions test uses it (the main test run trains the
-full budgets); it cannot be combined with writing the outputs.
+Where the environment sets ONEBYONE_EPOCHS, every experiment trains that many
+epochs in each of its trainings (onebyone/experiments/): every cell still runs, in a
+fraction of the time, but the measured results are not the book's. The
+Colab-versions test sets 1 (the main test run trains the full budgets); such runs
+are never recorded.
 """
 
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -40,16 +40,18 @@ from nbclient import NotebookClient
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_code import ROOT, sync  # noqa: E402
 
+from onebyone.experiments import EPOCHS_VARIABLE  # noqa: E402
+
 CELL_TIMEOUT_S = 600
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 RECORDING_THREADS = 2  # the tests' workers run one thread each
 KERNEL_OVERRIDES = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
-EPOCHS_LINE = re.compile(r"^(\w*EPOCHS) = \d+$", re.MULTILINE)
 
 
 def recording_env():
-    """The processor's own kernels, on RECORDING_THREADS threads."""
-    env = {k: v for k, v in os.environ.items() if k not in KERNEL_OVERRIDES}
+    """The processor's own kernels, on RECORDING_THREADS threads, full budgets."""
+    dropped = (*KERNEL_OVERRIDES, EPOCHS_VARIABLE)
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**env, "OMP_NUM_THREADS": str(RECORDING_THREADS)}
 
 
@@ -108,27 +110,13 @@ def merge_streams(nb):
     return nb
 
 
-def train_one_epoch(nb):
-    """Set the notebook's epoch counts to 1; return how many lines changed."""
-    changed = 0
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.source, count = EPOCHS_LINE.subn(r"\1 = 1", cell.source)
-            changed += count
-    return changed
-
-
-def record(path, write=True, one_epoch=False):
-    if write and one_epoch:
-        raise ValueError("one-epoch runs are for checking; they are never recorded")
+def record(path, write=True):
     if write:
         sync(path)
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    if one_epoch:
-        train_one_epoch(nb)
     start = time.perf_counter()
     env = recording_env() if write else None
     with tempfile.TemporaryDirectory() as workdir:
@@ -149,15 +137,10 @@ def main():
     parser.add_argument(
         "--no-write", action="store_true", help="run the notebooks but keep the files"
     )
-    parser.add_argument(
-        "--one-epoch", action="store_true", help="train 1 epoch (with --no-write)"
-    )
     args = parser.parse_args()
-    if args.one_epoch and not args.no_write:
-        parser.error("--one-epoch runs are never recorded: add --no-write")
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:
-        seconds = record(path, write=not args.no_write, one_epoch=args.one_epoch)
+        seconds = record(path, write=not args.no_write)
         verb = "ran" if args.no_write else "recorded"
         print(f"{verb} {path.name} in {seconds:.1f} s")
 

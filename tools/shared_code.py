@@ -31,11 +31,11 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-PART = re.compile(r"^# (onebyone/\w+\.py)(?:, part (\d+) of (\d+))?$")
+PART = re.compile(r"^# (onebyone/[\w/]+\.py)(?:, part (\d+) of (\d+))?$")
 SECTION = re.compile(r"^# %%$", re.MULTILINE)
 INSTALL_TITLE = "# @title Install the course's package where it is missing (Colab)"
 FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
-PACKAGE_IMPORT = re.compile(r"^from onebyone\.(\w+) import .*\n\n?", re.MULTILINE)
+PACKAGE_IMPORT = re.compile(r"^from (onebyone\.[\w.]+) import .*\n\n?", re.MULTILINE)
 
 
 def package_source(config=None):
@@ -106,10 +106,19 @@ def read_shared(relative_path):
     return path.read_text()
 
 
+def module_file(module):
+    """The file of a module of the package: onebyone/x.py, or a package's
+    onebyone/x/__init__.py."""
+    relative = module.replace(".", "/")
+    if (ROOT / relative).is_dir():
+        return f"{relative}/__init__.py"
+    return f"{relative}.py"
+
+
 def package_imports(relative_path):
     """The package's files that one of its files imports."""
     text = read_shared(relative_path)
-    return [f"onebyone/{name}.py" for name in PACKAGE_IMPORT.findall(text)]
+    return [module_file(module) for module in PACKAGE_IMPORT.findall(text)]
 
 
 def sections(relative_path):
@@ -184,7 +193,7 @@ def _imported_modules(source):
     except SyntaxError:
         return set()
     return {
-        f"{node.module.replace('.', '/')}.py"
+        module_file(node.module)
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
         and (node.module or "").startswith("onebyone.")

@@ -53,6 +53,7 @@ from code_hash import code_hash  # noqa: E402
 from record import KERNEL_OVERRIDES  # noqa: E402
 
 from onebyone import experiments  # noqa: E402
+from onebyone.experiments import chapter_claims, modules  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_PATH = "book/reproducibility.json"
@@ -71,18 +72,8 @@ KERNEL_SETS = {
 THREADS = (1, 2)
 
 
-def modules():
-    """The chapters' experiment modules, by name, sorted by their notebooks."""
-    found = {spec.module: spec.notebook for spec in experiments.declared().values()}
-    return sorted(found, key=found.get)
-
-
 def notebook_of(module):
     return experiments.chapter_experiments(module)[0].notebook
-
-
-def claims_of(module):
-    return [c for spec in experiments.chapter_experiments(module) for c in spec.claims]
 
 
 # Running
@@ -171,7 +162,11 @@ def measure(module, root=ROOT):
                     file.write(json.dumps({**run, "code": version}) + "\n")
                 runs.append(run)
     runs.sort(key=lambda r: (r["threads"], r["seed"], r["kernel_set"]))
-    return {"code": unchanged(module, version, root), "machine": machine(), "runs": runs}
+    return {
+        "code": unchanged(module, version, root),
+        "machine": machine(),
+        "runs": runs,
+    }
 
 
 def unchanged(module, version, root=ROOT):
@@ -189,7 +184,11 @@ def measure_held_out(module, root=ROOT):
         run = run_once(module, seed, kernel_set, threads)
         _log(module, run, "held-out ")
         runs.append(run)
-    return {"code": unchanged(module, version, root), "machine": machine(), "runs": runs}
+    return {
+        "code": unchanged(module, version, root),
+        "machine": machine(),
+        "runs": runs,
+    }
 
 
 # Summarising
@@ -250,7 +249,7 @@ def render(data):
             "| margin (needed) | within a seed | across seeds | held-out seeds |",
             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for claim in claims_of(module):
+        for claim in chapter_claims(module):
             values = claim_values(claim, entry["runs"])
             held_values = claim_values(claim, held["runs"])
             sentences = " / ".join(
@@ -258,9 +257,7 @@ def render(data):
             )
             if claim.is_verdict:
                 bound = f"{claim.statement()}: every run"
-                margin = (
-                    f"{fmt(claim.margin(values))} ({fmt(required_margin(values))})"
-                )
+                margin = f"{fmt(claim.margin(values))} ({fmt(required_margin(values))})"
             elif claim.has_bound:
                 bound = f"{claim.statement()}: every run measured, no verdict"
                 margin = "—"
@@ -344,7 +341,7 @@ def claim_problems(module, entry, root=ROOT):
     held_runs = entry.get("held_out", {}).get("runs", [])
     recorded = recorded_text(root / "notebooks" / f"{notebook_of(module)}.ipynb")
     prose = book_text(root)
-    for claim in claims_of(module):
+    for claim in chapter_claims(module):
         try:
             values = claim_values(claim, entry["runs"])
             held = claim_values(claim, held_runs)
@@ -361,7 +358,9 @@ def claim_problems(module, entry, root=ROOT):
                     f"(the tightest bound allowed: {fmt(tightest(claim, values))})"
                 )
             if not all(claim.holds(v) for v in held):
-                found.append(f"{module}: {claim.name}: fails on a held-out seed: {held}")
+                found.append(
+                    f"{module}: {claim.name}: fails on a held-out seed: {held}"
+                )
             line = f"{claim.statement()}: True"
             if line not in recorded:
                 found.append(
@@ -387,7 +386,9 @@ def problems(root=ROOT):
     for module in modules():
         entry = data.get(module)
         if entry is None:
-            found.append(f"{module}: no spread measured (python tools/spread.py {module})")
+            found.append(
+                f"{module}: no spread measured (python tools/spread.py {module})"
+            )
             continue
         code = code_hash(module, root)
         for part, what in ((entry, "spread"), (entry.get("held_out", {}), "held-out")):

@@ -105,7 +105,9 @@ def evaluate(expression, measured):
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     missing = names - set(FUNCTIONS) - set(measured)
     if missing:
-        raise KeyError(f"{expression!r} needs {sorted(missing)}, which were not measured")
+        raise KeyError(
+            f"{expression!r} needs {sorted(missing)}, which were not measured"
+        )
     code = compile(tree, "<expression>", "eval")
     return float(eval(code, {"__builtins__": {}, **FUNCTIONS}, dict(measured)))
 
@@ -229,7 +231,9 @@ def _load(path):
     for name, declared in data.items():
         unknown = set(declared) - {"figures", "claims"}
         if unknown:
-            raise ValueError(f"{path.name}: [{name}] has unknown keys {sorted(unknown)}")
+            raise ValueError(
+                f"{path.name}: [{name}] has unknown keys {sorted(unknown)}"
+            )
         figures = tuple(
             Figure(figure, **fields)
             for figure, fields in declared.get("figures", {}).items()
@@ -258,14 +262,23 @@ def declaration(name):
     try:
         return declared()[name]
     except KeyError:
-        raise KeyError(
-            f"no experiment {name!r} is declared in {HERE}/*.toml"
-        ) from None
+        raise KeyError(f"no experiment {name!r} is declared in {HERE}/*.toml") from None
 
 
 def chapter_experiments(module):
     """The experiments a chapter's module declares, in the order of its TOML file."""
     return [spec for spec in declared().values() if spec.module == module]
+
+
+def modules():
+    """The chapters' experiment modules, by name, in the order of their notebooks."""
+    notebooks = {spec.module: spec.notebook for spec in declared().values()}
+    return sorted(notebooks, key=notebooks.get)
+
+
+def chapter_claims(module):
+    """Every claim of a chapter's experiments, in the order of its TOML file."""
+    return [c for spec in chapter_experiments(module) for c in spec.claims]
 
 
 # Reporting and checking in a notebook

@@ -55,6 +55,7 @@ def train_small_cnn(model, train_x, train_y, seed, device, epochs):
     return model.cpu()
 
 
+# %%
 @experiment("small_cnn")
 def run_small_cnn(seed, device="cpu", epochs=None):
     """Train the small CNN from ``seed``; measure its accuracy on the test digits."""

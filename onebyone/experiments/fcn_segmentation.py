@@ -30,58 +30,52 @@ VARIANTS = {"FCN+0": 0, "FCN+1": 1, "FCN+2": 2}  # name: skip connections
 EPOCHS = 3
 BATCH_SIZE = 16
 MAX_LR = 0.01
-WATCHED = 3  # the test scene whose prediction we record during training
 LAYOUT = torch.channels_last  # usually the faster layout for convolutions
+
+
+def fine_tune(skips, digit_classifier, train_x, train_y, seed, epochs, watched=None):
+    """An FCN started from the classifier's body and trained on every layer: the
+    network, its seconds of training, and its prediction for the ``watched`` scene
+    after each epoch."""
+    torch.manual_seed(seed)
+    model = copy_body(digit_classifier, FCN(NUM_CLASSES, skips))
+    model = model.to(train_x.device, memory_format=LAYOUT)
+    frames = []
+
+    def record(epoch):
+        frames.append(predict(model, watched)[0])
+
+    start = time.perf_counter()
+    on_epoch_end = None if watched is None else record
+    train(model, train_x, train_y, epochs, BATCH_SIZE, MAX_LR, seed, on_epoch_end)
+    return model, time.perf_counter() - start, frames
+
+
+# %%
+WATCHED = 3  # the test scene whose prediction we record during training
 
 
 @experiment("fcn_variants")
 def run_variants(seed, device="cpu", epochs=None):
-    """Fine-tune FCN+0, FCN+1 and FCN+2 from the digit classifier's body; score
-    them with the four metrics, and record FCN+2's prediction for one test scene
-    after every epoch."""
-    train_images, train_labels, test_images, test_labels = fcn_scenes(seed)
-    digit_classifier = train_digit_classifier(
+    """Fine-tune FCN+0, FCN+1 and FCN+2; score them with the four metrics, and keep
+    FCN+2's prediction for one test scene after every epoch."""
+    images, labels, test_images, test_labels = fcn_scenes(seed)
+    classifier = train_digit_classifier(
         seed, device, epochs=epochs or CLASSIFIER_EPOCHS
     )
-    train_x = train_images.to(device).contiguous(memory_format=LAYOUT)
-    train_y = train_labels.to(device)
-    models, seconds, watched = {}, {}, []
-
-    def record_watched(epoch):
-        scene = test_images[WATCHED : WATCHED + 1]
-        watched.append(predict(models["FCN+2"], scene)[0])
-
+    train_x = images.to(device).contiguous(memory_format=LAYOUT)
+    watched = test_images[WATCHED : WATCHED + 1]
+    models, seconds, frames, measured = {}, {}, {}, {}
     for name, skips in VARIANTS.items():
-        torch.manual_seed(seed)
-        model = copy_body(digit_classifier, FCN(NUM_CLASSES, skips))
-        models[name] = model.to(device, memory_format=LAYOUT)
-        start = time.perf_counter()
-        train(
-            models[name],
-            train_x,
-            train_y,
-            epochs or EPOCHS,
-            BATCH_SIZE,
-            MAX_LR,
-            seed=seed,
-            on_epoch_end=record_watched if name == "FCN+2" else None,
-        )
-        seconds[name] = time.perf_counter() - start
-    metrics = {
-        name: evaluate(model, test_images, test_labels, NUM_CLASSES)
-        for name, model in models.items()
-    }
-    measured = {}
-    for name, skips in VARIANTS.items():
-        measured[f"mean_iou_fcn{skips}"] = metrics[name]["mean IoU"]
+        models[name], seconds[name], frames[name] = fine_tune(
+            skips, classifier, train_x, labels.to(device), seed, epochs or EPOCHS,
+            watched if name == "FCN+2" else None,
+        )  # fmt: skip
+        metrics = evaluate(models[name], test_images, test_labels, NUM_CLASSES)
+        measured[f"mean_iou_fcn{skips}"] = metrics["mean IoU"]
         measured[f"seconds_fcn{skips}"] = seconds[name]
-    return {
-        "measured": measured,
-        "models": models,
-        "metrics": metrics,
-        "seconds": seconds,
-        "watched": watched,
-    }
+    results = {"models": models, "seconds": seconds, "watched": frames["FCN+2"]}
+    return {"measured": measured, **results}
 
 
 # %%
@@ -91,31 +85,26 @@ FEW_EPOCHS = 8  # 19 steps of 16 scenes each: 152 steps in all
 
 @experiment("few_scenes")
 def run_few_scenes(seed, device="cpu", epochs=None):
-    """Train FCN+2 on the first 300 training scenes, from the classifier's body and
-    from scratch, on the same budget; its test mean IoU after every epoch."""
-    train_images, train_labels, test_images, test_labels = fcn_scenes(seed)
-    digit_classifier = train_digit_classifier(
+    """FCN+2 on 300 scenes, from the classifier's body and from scratch: its test
+    mean IoU after every epoch."""
+    images, labels, test_images, test_labels = fcn_scenes(seed)
+    classifier = train_digit_classifier(
         seed, device, epochs=epochs or CLASSIFIER_EPOCHS
     )
-    few_x = train_images[:FEW_SCENES].to(device).contiguous(memory_format=LAYOUT)
-    few_y = train_labels[:FEW_SCENES].to(device)
-    starts = {
-        "fine-tuned": lambda: copy_body(digit_classifier, FCN(NUM_CLASSES, skips=2)),
-        "from scratch": lambda: FCN(NUM_CLASSES, skips=2),
-    }
-    curves = {}
-    for start_name, make in starts.items():
+    few_x = images[:FEW_SCENES].to(device).contiguous(memory_format=LAYOUT)
+    few_y, few_epochs = labels[:FEW_SCENES].to(device), epochs or FEW_EPOCHS
+    curves = {"fine_tuned": [], "scratch": []}
+    for start, curve in curves.items():
         torch.manual_seed(seed)
-        model = make().to(device, memory_format=LAYOUT)
-        curve = curves[start_name] = []
+        model = FCN(NUM_CLASSES, skips=2)
+        if start == "fine_tuned":
+            copy_body(classifier, model)
+        model = model.to(device, memory_format=LAYOUT)
 
         def score(epoch, model=model, curve=curve):
             metrics = evaluate(model, test_images, test_labels, NUM_CLASSES)
             curve.append(metrics["mean IoU"])
 
-        train(model, few_x, few_y, epochs or FEW_EPOCHS, BATCH_SIZE, MAX_LR, seed, score)
-    measured = {
-        "few_fine_tuned": curves["fine-tuned"][-1],
-        "few_scratch": curves["from scratch"][-1],
-    }
+        train(model, few_x, few_y, few_epochs, BATCH_SIZE, MAX_LR, seed, score)
+    measured = {f"few_{start}": curve[-1] for start, curve in curves.items()}
     return {"measured": measured, "curves": curves}

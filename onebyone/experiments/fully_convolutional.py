@@ -65,13 +65,16 @@ def train_crop_classifier(classifier, crops, digits, seed, device, epochs):
     order = torch.Generator().manual_seed(seed)
     for _ in range(epochs):
         for batch in torch.randperm(len(crops), generator=order).split(BATCH_SIZE):
-            loss = loss_fn(classifier(crops[batch].to(device)), digits[batch].to(device))
+            loss = loss_fn(
+                classifier(crops[batch].to(device)), digits[batch].to(device)
+            )
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
     return classifier.cpu()
 
 
+# %%
 @experiment("crop_classifier")
 def run_crop_classifier(seed, device="cpu", epochs=None):
     """Train the crop classifier from ``seed``; measure its test accuracy."""
@@ -151,4 +154,7 @@ def run_digit_classifier(seed, device="cpu", epochs=None):
     with torch.no_grad():
         predictions = digit_classifier(crops).argmax(dim=1)
     accuracy = (predictions == digits).float().mean().item()
-    return {"measured": {"classifier_accuracy": accuracy}, "classifier": digit_classifier}
+    return {
+        "measured": {"classifier_accuracy": accuracy},
+        "classifier": digit_classifier,
+    }

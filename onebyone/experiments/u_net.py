@@ -78,84 +78,67 @@ def train_with_curve(model, data, frozen_epochs, epochs, seed):
     start = time.perf_counter()
     if frozen_epochs:
         model.stages.requires_grad_(False)
-        train(
-            model, train_x, train_y, frozen_epochs, BATCH_SIZE, FINE_TUNE_LR, seed, score
-        )
+        lr = FINE_TUNE_LR
+        train(model, train_x, train_y, frozen_epochs, BATCH_SIZE, lr, seed, score)
         model.stages.requires_grad_(True)
     train(model, train_x, train_y, epochs, BATCH_SIZE, FINE_TUNE_LR, seed + 1, score)
     return curve, time.perf_counter() - start - scoring
 
 
 # %%
+def train_digit_networks(seed, device, epochs):
+    """The three networks trained on the same scenes, budget and seed: the
+    networks, their learning curves and seconds, and the test scenes."""
+    frozen, whole = (FROZEN_EPOCHS, EPOCHS) if epochs is None else (epochs, epochs)
+    train_images, train_labels, test_images, test_labels, shares = unet_scenes(seed)
+    train_x = train_images.to(device).contiguous(memory_format=LAYOUT)
+    data = (train_x, train_labels.to(device), test_images, test_labels)
+    classifier = train_digit_classifier(
+        seed, device, epochs=epochs or CLASSIFIER_EPOCHS
+    )
+    models, curves, seconds = {}, {}, {}
+    for name, make in digit_networks(classifier, shares).items():
+        torch.manual_seed(seed)
+        models[name] = make().to(device, memory_format=LAYOUT)
+        scratch = name == "U-Net from scratch"  # no trained body to protect
+        budget = (0, frozen + whole) if scratch else (frozen, whole)
+        curves[name], seconds[name] = train_with_curve(
+            models[name], data, *budget, seed
+        )
+    return models, curves, seconds, (test_images, test_labels)
+
+
+# %%
+KEYS = {"FCN+3": "fcn3", "U-Net": "unet", "U-Net from scratch": "unet_scratch"}
+
+
 def larger_scenes(seed):
     """125 scenes of 96×96 pixels: a 4×4 grid of 24-pixel cells, 4 to 16 digits."""
     return make_digit_scenes(
-        125,
-        size=2 * SCENE_SIZE,
-        grid=4,
-        min_digits=4,
-        max_digits=16,
-        split="test",
-        seed=seed + 2,
-    )
+        125, size=2 * SCENE_SIZE, grid=4, min_digits=4, max_digits=16,
+        split="test", seed=seed + 2,
+    )  # fmt: skip
 
 
 @experiment("unet_digits")
 def run_digits(seed, device="cpu", epochs=None):
-    """Train FCN+3, the U-Net and the U-Net from scratch on the same scenes, budget
-    and seed; score them with the four metrics, then the two fine-tuned networks on
-    96×96 scenes."""
-    frozen, whole = (FROZEN_EPOCHS, EPOCHS) if epochs is None else (epochs, epochs)
-    train_images, train_labels, test_images, test_labels, shares = unet_scenes(seed)
-    data = (
-        train_images.to(device).contiguous(memory_format=LAYOUT),
-        train_labels.to(device),
-        test_images,
-        test_labels,
+    """The three networks trained and scored, the fine-tuned two on 96×96 too."""
+    models, curves, seconds, (images, labels) = train_digit_networks(
+        seed, device, epochs
     )
-    digit_classifier = train_digit_classifier(
-        seed, device, epochs=epochs or CLASSIFIER_EPOCHS
-    )
-    models, curves, seconds = {}, {}, {}
-    for name, make in digit_networks(digit_classifier, shares).items():
-        torch.manual_seed(seed)
-        models[name] = make().to(device, memory_format=LAYOUT)
-        if name == "U-Net from scratch":  # no trained body to protect
-            budget = (0, frozen + whole)
-        else:
-            budget = (frozen, whole)
-        curves[name], seconds[name] = train_with_curve(models[name], data, *budget, seed)
-    metrics = {
-        name: evaluate(model, test_images, test_labels, NUM_CLASSES)
-        for name, model in models.items()
-    }
     big_images, big_labels = larger_scenes(seed)
-    big_predictions = {
-        name: predict(models[name], big_images) for name in ("FCN+3", "U-Net")
-    }
-    big_iou = {
-        name: segmentation_metrics(confusion_matrix(p, big_labels, NUM_CLASSES))[
-            "mean IoU"
-        ]
-        for name, p in big_predictions.items()
-    }
-    measured = {
-        "fcn3_mean_iou": metrics["FCN+3"]["mean IoU"],
-        "unet_mean_iou": metrics["U-Net"]["mean IoU"],
-        "unet_scratch_mean_iou": metrics["U-Net from scratch"]["mean IoU"],
-        "fcn3_mean_iou_96": big_iou["FCN+3"],
-        "unet_mean_iou_96": big_iou["U-Net"],
-    }
-    for name, key in zip(models, ("fcn3", "unet", "unet_scratch"), strict=True):
-        measured[f"seconds_{key}"] = seconds[name]
-    return {
-        "measured": measured,
-        "models": models,
-        "curves": curves,
-        "metrics": metrics,
-        "seconds": seconds,
-        "big_predictions": big_predictions,
-    }
+    measured, metrics, big_predictions = {}, {}, {}
+    for name, model in models.items():
+        metrics[name] = evaluate(model, images, labels, NUM_CLASSES)
+        measured[f"{KEYS[name]}_mean_iou"] = metrics[name]["mean IoU"]
+        measured[f"seconds_{KEYS[name]}"] = seconds[name]
+        if name != "U-Net from scratch":
+            big_predictions[name] = predict(model, big_images)
+            big = confusion_matrix(big_predictions[name], big_labels, NUM_CLASSES)
+            big_iou = segmentation_metrics(big)["mean IoU"]
+            measured[f"{KEYS[name]}_mean_iou_96"] = big_iou
+    results = {"models": models, "curves": curves, "metrics": metrics}
+    return {"measured": measured, "big_predictions": big_predictions} | results
 
 
 # %%
@@ -167,40 +150,36 @@ CELL_NETWORKS = {
 }
 
 
+def train_on_cells(name, cell_data, seed, epochs):
+    """One network trained from scratch on the cells, with the weight map in its
+    loss: the network and its seconds of training."""
+    cell_x, cell_y, cell_w = cell_data
+    torch.manual_seed(seed)
+    model = CELL_NETWORKS[name]().to(cell_x.device, memory_format=LAYOUT)
+    start = time.perf_counter()
+    train(model, cell_x, cell_y, epochs, BATCH_SIZE, CELLS_LR, seed, weights=cell_w)
+    return model, time.perf_counter() - start
+
+
+# %%
 @experiment("unet_cells")
 def run_cells(seed, device="cpu", epochs=None):
-    """Train FCN+3 and the U-Net from scratch on touching cells, with the weight
-    map in the loss; count the touching test cells each separates."""
+    """Train FCN+3 and the U-Net from scratch on touching cells; count the touching
+    test cells each separates, and the pixels' mean IoU."""
     cell_images, cell_labels, cells = make_cell_scenes(1000, seed=seed)
     test_images, test_labels, test_cells = make_cell_scenes(500, seed=seed + 1)
     weights = weight_map(cell_labels, cells)  # (N, H, W): the paper's equation (2)
     cell_x = cell_images.to(device).contiguous(memory_format=LAYOUT)
-    cell_y, cell_w = cell_labels.to(device), weights.to(device)
+    cell_data = (cell_x, cell_labels.to(device), weights.to(device))
     models, seconds, predictions, measured = {}, {}, {}, {}
-    for name, make in CELL_NETWORKS.items():
-        torch.manual_seed(seed)
-        models[name] = make().to(device, memory_format=LAYOUT)
-        start = time.perf_counter()
-        train(
-            models[name],
-            cell_x,
-            cell_y,
-            epochs or CELL_EPOCHS,
-            BATCH_SIZE,
-            CELLS_LR,
-            seed,
-            weights=cell_w,
-        )
-        seconds[name] = time.perf_counter() - start
+    for name in CELL_NETWORKS:
+        epochs_here = epochs or CELL_EPOCHS
+        models[name], seconds[name] = train_on_cells(name, cell_data, seed, epochs_here)
         predictions[name] = predict(models[name], test_images)
-    for name, key in (("FCN+3", "fcn3"), ("U-Net", "unet")):
         confusion = confusion_matrix(predictions[name], test_labels, NUM_CELL_CLASSES)
-        measured[f"separated_{key}"] = separated_share(predictions[name], test_cells)
-        measured[f"cells_mean_iou_{key}"] = segmentation_metrics(confusion)["mean IoU"]
-        measured[f"cells_seconds_{key}"] = seconds[name]
-    return {
-        "measured": measured,
-        "models": models,
-        "predictions": predictions,
-        "seconds": seconds,
-    }
+        pixels = segmentation_metrics(confusion)["mean IoU"]
+        separated = separated_share(predictions[name], test_cells)
+        measured[f"separated_{KEYS[name]}"] = separated
+        measured[f"cells_mean_iou_{KEYS[name]}"] = pixels
+        measured[f"cells_seconds_{KEYS[name]}"] = seconds[name]
+    return {"measured": measured, "models": models, "predictions": predictions}
