@@ -56,10 +56,8 @@ def train_digit_classifier(
     batch_size=32,
     max_lr=0.01,
 ):
-    """A DigitClassifier trained on ``num_crops`` training crops (a few seconds).
-
-    The same seed gives the same network on the same machine.
-    """
+    """A DigitClassifier trained on ``num_crops`` crops from ``seed``, in a few
+    seconds; the same seed gives the same network on the same machine."""
     images, digits = digit_crops(num_crops, "train", seed)
     torch.manual_seed(seed)
     model = DigitClassifier().to(device)

@@ -1,4 +1,4 @@
-"""Training segmentation networks, and scoring them with the FCN paper's metrics."""
+"""Scoring segmentation networks with the FCN paper's four metrics; training them."""
 
 import torch
 import torch.nn.functional as F
@@ -6,6 +6,65 @@ import torch.nn.functional as F
 from onebyone.checks import check_training
 
 
+def confusion_matrix(predictions, labels, num_classes):
+    """Counts of (true class, predicted class) pairs over all pixels."""
+    if predictions.shape != labels.shape:
+        raise ValueError(
+            f"predictions {tuple(predictions.shape)} and labels "
+            f"{tuple(labels.shape)} must have the same shape."
+        )
+    pairs = labels.flatten().long() * num_classes + predictions.flatten().long()
+    counts = torch.bincount(pairs, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)  # rows: truth, columns: prediction
+
+
+# %%
+def segmentation_metrics(confusion):
+    """Pixel accuracy, mean accuracy, mean IoU and frequency-weighted IoU.
+
+    As defined in Long, Shelhamer and Darrell (2015), section 5. Classes that
+    never occur in the labels are left out of the means.
+    """
+    confusion = confusion.double()
+    correct = confusion.diag()
+    per_class = confusion.sum(dim=1)  # pixels of each true class
+    predicted = confusion.sum(dim=0)  # pixels predicted as each class
+    present = per_class > 0
+    iou = correct / (per_class + predicted - correct).clamp(min=1)
+    return {
+        "pixel accuracy": (correct.sum() / per_class.sum()).item(),
+        "mean accuracy": (correct[present] / per_class[present]).mean().item(),
+        "mean IoU": iou[present].mean().item(),
+        "f.w. IoU": ((per_class * iou).sum() / per_class.sum()).item(),
+    }
+
+
+# %%
+def predict(model, images, batch_size=100):
+    """The predicted class of every pixel, (N, H, W), on the CPU.
+
+    The model runs on its own device, in evaluation mode, a batch at a time.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive; got {batch_size}.")
+    device = next(model.parameters()).device
+    model.eval()
+    with torch.no_grad():
+        return torch.cat(
+            [
+                model(images[start : start + batch_size].to(device)).argmax(dim=1).cpu()
+                for start in range(0, len(images), batch_size)
+            ]
+        )
+
+
+def evaluate(model, images, labels, num_classes, batch_size=100):
+    """The four metrics of a model on a set of scenes."""
+    predictions = predict(model, images, batch_size)
+    return segmentation_metrics(confusion_matrix(predictions, labels, num_classes))
+
+
+# %%
 def pixel_loss(scores, labels, weights=None):
     """The cross-entropy at every pixel, averaged: a classifier's loss, per pixel.
 
@@ -71,61 +130,3 @@ def train(
             on_epoch_end(epoch)
     model.eval()
     return losses
-
-
-# %%
-def confusion_matrix(predictions, labels, num_classes):
-    """Counts of (true class, predicted class) pairs over all pixels."""
-    if predictions.shape != labels.shape:
-        raise ValueError(
-            f"predictions {tuple(predictions.shape)} and labels "
-            f"{tuple(labels.shape)} must have the same shape."
-        )
-    pairs = labels.flatten().long() * num_classes + predictions.flatten().long()
-    counts = torch.bincount(pairs, minlength=num_classes * num_classes)
-    return counts.reshape(num_classes, num_classes)  # rows: truth, columns: prediction
-
-
-def segmentation_metrics(confusion):
-    """Pixel accuracy, mean accuracy, mean IoU and frequency-weighted IoU.
-
-    As defined in Long, Shelhamer and Darrell (2015), section 5. Classes that
-    never occur in the labels are left out of the means.
-    """
-    confusion = confusion.double()
-    correct = confusion.diag()
-    per_class = confusion.sum(dim=1)  # pixels of each true class
-    predicted = confusion.sum(dim=0)  # pixels predicted as each class
-    present = per_class > 0
-    iou = correct / (per_class + predicted - correct).clamp(min=1)
-    return {
-        "pixel accuracy": (correct.sum() / per_class.sum()).item(),
-        "mean accuracy": (correct[present] / per_class[present]).mean().item(),
-        "mean IoU": iou[present].mean().item(),
-        "f.w. IoU": ((per_class * iou).sum() / per_class.sum()).item(),
-    }
-
-
-# %%
-def predict(model, images, batch_size=100):
-    """The predicted class of every pixel, (N, H, W), on the CPU.
-
-    The model runs on its own device, in evaluation mode, a batch at a time.
-    """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be positive; got {batch_size}.")
-    device = next(model.parameters()).device
-    model.eval()
-    with torch.no_grad():
-        return torch.cat(
-            [
-                model(images[start : start + batch_size].to(device)).argmax(dim=1).cpu()
-                for start in range(0, len(images), batch_size)
-            ]
-        )
-
-
-def evaluate(model, images, labels, num_classes, batch_size=100):
-    """The four metrics of a model on a set of scenes."""
-    predictions = predict(model, images, batch_size)
-    return segmentation_metrics(confusion_matrix(predictions, labels, num_classes))

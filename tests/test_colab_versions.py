@@ -2,8 +2,9 @@
 
 The environment is .venv-colab, made by `make test` from requirements-colab.txt.
 Outputs are not compared: Colab's versions may print different last digits.
-Every cell runs, but training runs 1 epoch (`record.py --one-epoch`): the main
-test run already trains the full budgets and compares what they must show.
+Every cell runs, but every experiment trains 1 epoch in each of its trainings
+(ONEBYONE_EPOCHS=1): the main test run already trains the full budgets and compares
+what they must show.
 """
 
 import os
@@ -52,7 +53,8 @@ def test_environment_has_the_course_package_and_anywidget(colab_python):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_with_colab_versions(colab_python, notebook):
     result = subprocess.run(
-        [colab_python, RECORD, "--no-write", "--one-epoch", notebook],
+        [colab_python, RECORD, "--no-write", notebook],
+        env={**os.environ, "ONEBYONE_EPOCHS": "1"},
         capture_output=True,
         text=True,
         check=False,

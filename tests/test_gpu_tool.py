@@ -1,31 +1,34 @@
-"""tools/gpu.py: what it reports from an executed notebook."""
+"""tools/gpu.py: what it reports of a run's measured numbers and claims."""
 
 import sys
-
-import nbformat
 
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import gpu  # noqa: E402
 
+from onebyone.experiments import chapter_claims  # noqa: E402
 
-def cell(source, text, tags=()):
-    new = nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)})
-    new.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
-    return new
+# A run of chapter 7's experiments whose U-Net separates far fewer cells.
+MEASURED = {
+    "fcn3_mean_iou": 0.91,
+    "unet_mean_iou": 0.90,
+    "unet_scratch_mean_iou": 0.6,
+    "fcn3_mean_iou_96": 0.9,
+    "unet_mean_iou_96": 0.89,
+    "separated_unet": 0.1,
+    "separated_fcn3": 0.9,
+}
 
 
-def test_reports_measured_cells_and_verdicts_only():
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        cell("print(shape)", "shape: (2, 3)\n"),
-        cell("train(...)", "FCN+2: 3 epochs in 2 s\n", ["nbval-ignore-output"]),
-        cell("verdict(...)", "FCN+2 mean IoU ≥ 0.85: True\nnot a verdict\n"),
-        cell("verdict(...)", "gain ≤ 0.03: False\n"),
-    ]
-    assert gpu.report(nb) == [
-        "FCN+2: 3 epochs in 2 s",
-        "FCN+2 mean IoU ≥ 0.85: True",
-        "gain ≤ 0.03: False",
-    ]
+def test_reports_every_measured_number_and_every_claim():
+    lines, failed = gpu.report("u_net", {"measured": MEASURED})
+    claims = chapter_claims("u_net")
+    assert lines[: len(MEASURED)] == [f"  {k} = {v:.4g}" for k, v in MEASURED.items()]
+    claim_lines = lines[len(MEASURED) :]
+    assert len(claim_lines) == len(claims)
+    for claim, line in zip(claims, claim_lines, strict=True):
+        expected = claim.statement() if claim.has_bound else claim.says
+        assert line.startswith(f"  {expected}: ")
+    assert failed == 1  # the separation verdict, and only it
+    assert "separates" in next(line for line in claim_lines if ": False (" in line)

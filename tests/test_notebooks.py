@@ -7,6 +7,8 @@ import nbformat
 import pytest
 
 from conftest import NOTEBOOKS
+from onebyone.experiments import declared
+from onebyone.experiments.__main__ import functions
 
 MAX_BYTES = 2_000_000
 NAME = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
@@ -110,7 +112,7 @@ TEST_TALK = re.compile(
     re.IGNORECASE,
 )
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
-GLUED_NAME = re.compile(r"""\b(?:measured|glue)\(\s*["']([^"']+)["']""")
+GLUED_NAME = re.compile(r"""\bglue\(\s*["']([^"']+)["']""")
 
 
 def lesson_prose(nb):
@@ -134,23 +136,43 @@ def test_the_lesson_speaks_of_results_not_of_the_tests(notebook):
     assert not talk, talk
 
 
+def chapter_experiments(notebook):
+    return [s for s in declared().values() if s.notebook == notebook.stem]
+
+
 def test_prose_quotes_glued_numbers_never_their_names(notebook):
     nb = load(notebook)
     names = {
         name for cell in code_cells(nb) for name in GLUED_NAME.findall(cell.source)
     }
+    names |= {f.name for spec in chapter_experiments(notebook) for f in spec.figures}
     prose = "\n".join(GLUE_ROLE.sub("", source) for source in lesson_prose(nb))
     assert not [name for name in names if name in prose]
 
 
 def test_verdicts_show_their_line_and_hide_their_code(notebook):
+    """`check(...)` prints a chapter's verdicts in a cell of its own, compared, its
+    code hidden in the book; `report(...)` prints measured numbers, not compared."""
     nb = load(notebook)
-    verdict_cells = [c for c in code_cells(nb) if "verdict(" in c.source]
-    for cell in verdict_cells:
-        assert "remove-input" in cell.metadata.get("tags", []), cell.source
-        assert all(
-            line.startswith("verdict(") or line.startswith((" ", ")"))
-            for line in cell.source.splitlines()
-        ), "verdicts only"
-    if verdict_cells:
+    for cell in code_cells(nb):
+        tags = cell.metadata.get("tags", [])
+        if re.search(r"^check\(", cell.source, re.MULTILINE):
+            assert "remove-input" in tags and "nbval-ignore-output" not in tags
+            assert all(line.startswith("check(") for line in cell.source.splitlines())
+        if re.search(r"^report\(", cell.source, re.MULTILINE):
+            assert "nbval-ignore-output" in tags, cell.source
+    if chapter_experiments(notebook):
         assert "../book/reproducibility" in setup_section(nb)
+
+
+def test_every_experiment_runs_reports_and_checks_in_its_chapter(notebook):
+    """Each experiment the chapter declares is called once, reported, and its
+    verdicts checked, in this notebook."""
+    source = "\n".join(c.source for c in code_cells(load(notebook)))
+    for spec in chapter_experiments(notebook):
+        function = functions(spec.module)[spec.name].__name__
+        results = re.findall(rf"^(\w+) = {function}\(SEED, ", source, re.MULTILINE)
+        assert len(results) == 1, f"{function}: called once, its results named"
+        assert re.search(rf"^report\({results[0]}\)", source, re.MULTILINE)
+        if any(claim.is_verdict for claim in spec.claims):
+            assert re.search(rf"^check\({results[0]}\b", source, re.MULTILINE)

@@ -1,20 +1,21 @@
-"""Re-recording an unchanged notebook gives the same file; the one-epoch mode."""
+"""Re-recording an unchanged notebook gives the same file; quick runs train one
+epoch everywhere."""
 
-import re
+import importlib
 import sys
 import uuid
 
 import nbformat
+import pytest
 
-from conftest import NOTEBOOKS, ROOT
+from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-from record import (  # noqa: E402
-    WIDGET_STATE,
-    merge_streams,
-    stable_widget_ids,
-    train_one_epoch,
-)
+from record import WIDGET_STATE, merge_streams, stable_widget_ids  # noqa: E402
+
+from onebyone.classifier import DigitClassifier  # noqa: E402
+from onebyone.experiments import EPOCHS_VARIABLE, modules  # noqa: E402
+from onebyone.experiments.__main__ import functions  # noqa: E402
 
 
 def recorded_with_random_ids():
@@ -52,17 +53,56 @@ def test_renamed_widgets_still_refer_to_each_other():
     assert state[child.removeprefix("IPY_MODEL_")]["state"]["value"] == 3
 
 
-def test_the_one_epoch_mode_reaches_every_training_notebook():
-    """The Colab-versions test trains 1 epoch: each training budget must be seen."""
-    trains = {}
-    for notebook in NOTEBOOKS:
-        nb = nbformat.read(notebook, as_version=4)
-        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-        # It trains: an optimizer steps here, or the package's training loop runs.
-        if re.search(r"\.step\((optimizer)?\)|\btrain(_digit_classifier)?\(", code):
-            trains[notebook.name] = train_one_epoch(nb)
-    assert len(trains) >= 4
-    assert all(trains.values()), trains
+# Every function through which an experiment trains, with the position of its
+# epochs argument; a stand-in records the epochs and returns at once.
+TRAINING = {
+    "train_small_cnn": 5,
+    "test_accuracy": 4,
+    "train_crop_classifier": 5,
+    "train_digit_classifier": None,  # keyword epochs
+    "train": 3,
+}
+
+
+def stand_in(name, position, calls):
+    def trained(*args, **kwargs):
+        epochs = kwargs["epochs"] if position is None else args[position]
+        calls.append((name, epochs))
+        if name == "train":  # the scoring and frames after each epoch still run
+            on_epoch_end = kwargs.get(
+                "on_epoch_end", args[7] if len(args) > 7 else None
+            )
+            for epoch in range(epochs if on_epoch_end else 0):
+                on_epoch_end(epoch)
+            return []
+        if name == "test_accuracy":
+            return 0.5
+        if name == "train_digit_classifier":
+            return DigitClassifier()
+        return args[0].cpu()
+
+    return trained
+
+
+@pytest.mark.parametrize("module", modules())
+def test_a_quick_run_trains_one_epoch_in_every_training(module, monkeypatch):
+    """What the Colab-versions test relies on: ONEBYONE_EPOCHS=1 reaches every
+    training of every experiment, the classifier's and the phases' alike."""
+    code = importlib.import_module(f"onebyone.experiments.{module}")
+    calls = []
+    for name, position in TRAINING.items():
+        if hasattr(code, name):
+            monkeypatch.setattr(code, name, stand_in(name, position, calls))
+    if hasattr(code, "median_time"):
+        monkeypatch.setattr(code, "median_time", lambda *args, **kwargs: 1e-3)
+    monkeypatch.setenv(EPOCHS_VARIABLE, "1")
+    for run in functions(module).values():
+        run(0, "cpu")
+    epochs = sorted(epochs for _, epochs in calls)
+    if module == "u_net":  # the U-Net from scratch trains both phases' epochs in one
+        assert epochs == [1] * 7 + [2], calls
+    else:
+        assert epochs and set(epochs) == {1}, calls
 
 
 def test_prints_split_by_the_kernel_are_joined_per_stream():

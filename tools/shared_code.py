@@ -200,9 +200,21 @@ def _imported_modules(source):
     }
 
 
+def imported_names(relative_path):
+    """{name: file} for the names a file of the package imports from the package."""
+    names = {}
+    for node in ast.parse(read_shared(relative_path)).body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "onebyone."
+        ):
+            for alias in node.names:
+                names[alias.asname or alias.name] = module_file(node.module)
+    return names
+
+
 def missing_imports(notebook_path):
-    """(file, import) pairs where a taught file's package import comes nowhere
-    before it: neither imported by an earlier cell nor shown in one."""
+    """(file, import) pairs where a part of a taught file uses a name that the file
+    imports from the package, and no earlier cell imports or shows that module."""
     nb = nbformat.read(notebook_path, as_version=4)
     seen, missing = set(), []
     for cell in nb.cells:
@@ -210,7 +222,17 @@ def missing_imports(notebook_path):
             continue
         if part := part_of(cell):
             rel = part[0]
-            missing += [(rel, dep) for dep in package_imports(rel) if dep not in seen]
+            imported = imported_names(rel)
+            used = {
+                n.id
+                for n in ast.walk(ast.parse(cell.source))
+                if isinstance(n, ast.Name)
+            }
+            missing += [
+                (rel, imported[name])
+                for name in used & set(imported)
+                if imported[name] not in seen
+            ]
             seen.add(rel)
         else:
             seen |= _imported_modules(cell.source)

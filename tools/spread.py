@@ -195,7 +195,8 @@ def measure_held_out(module, root=ROOT):
 
 
 def claim_values(claim, runs):
-    return [claim.evaluate(run["measured"]) for run in runs]
+    """The claim's value in each of the runs it speaks of (``where``)."""
+    return [claim.evaluate(run["measured"]) for run in runs if claim.applies_to(run)]
 
 
 def all_runs(entry):
@@ -263,8 +264,9 @@ def render(data):
                 margin = "—"
             else:
                 bound, margin = f"{claim.says}: reported", "—"
+            runs = [run for run in entry["runs"] if claim.applies_to(run)]
             within, across = seed_spreads(
-                [(run["seed"], v) for run, v in zip(entry["runs"], values, strict=True)]
+                [(run["seed"], v) for run, v in zip(runs, values, strict=True)]
             )
             held_cell = (
                 f"{fmt(min(held_values))} to {fmt(max(held_values))}"
@@ -272,8 +274,10 @@ def render(data):
                 else "—"
             )
             middle = statistics.median(values)
+            where = ", ".join(f"{key} {value}" for key, value in claim.where.items())
             lines.append(
-                f"| {claim.name} | {_cell(sentences)} | {_cell(bound)} "
+                f"| {claim.name}{f' ({where})' if where else ''} "
+                f"| {_cell(sentences)} | {_cell(bound)} "
                 f"| {fmt(min(values))} | {fmt(middle)} | {fmt(max(values))} "
                 f"| {margin} | {fmt(within)} | {fmt(across)} | {held_cell} |"
             )
@@ -348,7 +352,7 @@ def claim_problems(module, entry, root=ROOT):
         except KeyError as error:
             found.append(f"{module}: {claim.name}: {error.args[0]} (measure again)")
             continue
-        if len(held) < len(HELD_OUT_SEEDS):
+        if len(held_runs) < len(HELD_OUT_SEEDS):
             found.append(f"{module}: {claim.name}: no held-out seeds (--held-out)")
         if claim.is_verdict:
             if claim.margin(values) < required_margin(values):

@@ -37,7 +37,7 @@ import os
 import statistics
 import string
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from onebyone.runtime import glue
@@ -128,6 +128,11 @@ class Claim:
     at_least: float | None = None
     at_most: float | None = None
     verdict: bool = True  # False: the bound holds in every run measured; no line
+    where: dict = field(default_factory=dict)  # only runs with these settings
+
+    def applies_to(self, run):
+        """Whether a run's settings (its kernel set, threads) are the claim's."""
+        return all(run.get(key) == value for key, value in self.where.items())
 
     def __post_init__(self):
         _checked_expression(self.value)
@@ -172,9 +177,12 @@ class Claim:
         return self.at_most - max(values)
 
     def sentence_texts(self, values):
-        """The claim's sentences, filled in with the spread of its values."""
-        spread = spread_of(values)
-        return [sentence.format(**spread) for sentence in self.sentences]
+        """The claim's sentences, filled in with the spread of its values (and the
+        bound, as ``{bound}``)."""
+        fields = spread_of(values)
+        if self.has_bound:
+            fields["bound"] = format_bound(self.bound)
+        return [sentence.format(**fields) for sentence in self.sentences]
 
 
 def spread_of(values):

@@ -48,6 +48,7 @@ EPOCHS = 4  # then every layer
 BATCH_SIZE = 8
 FINE_TUNE_LR = 0.005  # peak learning rate on the digit scenes
 LAYOUT = torch.channels_last  # usually the faster layout for convolutions
+KEYS = {"FCN+3": "fcn3", "U-Net": "unet", "U-Net from scratch": "unet_scratch"}
 
 
 def digit_networks(digit_classifier, class_shares):
@@ -109,9 +110,6 @@ def train_digit_networks(seed, device, epochs):
 
 
 # %%
-KEYS = {"FCN+3": "fcn3", "U-Net": "unet", "U-Net from scratch": "unet_scratch"}
-
-
 def larger_scenes(seed):
     """125 scenes of 96×96 pixels: a 4×4 grid of 24-pixel cells, 4 to 16 digits."""
     return make_digit_scenes(
