@@ -8,7 +8,7 @@ COLAB_INSTALLED := $(COLAB_VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help book test check record sync colab bench spread gpu chromium clean
+.PHONY: help book test check record sync colab bench spread gpu lock chromium clean
 
 help:
 	@echo "make book     build the HTML book into _build/html"
@@ -19,12 +19,17 @@ help:
 	@echo "make colab    write the Colab copies of the notebooks (colab/), MyST made plain"
 	@echo "make bench    report notebook, build and check times, memory, the book's size"
 	@echo "make spread   measure the spread of every measured result (about 3 hours on 2 cores)"
-	@echo "make gpu      run the training chapters on a CUDA GPU and report their results"
+	@echo "make gpu      run the chapters' experiments on a CUDA GPU and report their results"
+	@echo "make lock     pin every distribution of the environments, with hashes (requirements*.lock)"
 	@echo "make clean    remove build outputs"
 
-$(INSTALLED): requirements.txt requirements-kernel.txt pyproject.toml
+PIP := python -m pip install --quiet --disable-pip-version-check
+
+# Every distribution at the version and hash of the lock, then the course's package.
+$(INSTALLED): requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/$(PIP) --require-hashes -r requirements-dev.lock
+	$(BIN)/$(PIP) --no-deps -e .
 	touch $@
 
 # The explorers' JavaScript tools (Biome), at the versions package-lock.json pins.
@@ -36,9 +41,10 @@ book: $(INSTALLED)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 # A second environment with Colab's versions, for tests/test_colab_versions.py.
-$(COLAB_INSTALLED): requirements-colab.txt requirements-kernel.txt pyproject.toml
+$(COLAB_INSTALLED): requirements-colab.lock pyproject.toml
 	$(PYTHON) -m venv $(COLAB_VENV)
-	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
+	$(COLAB_VENV)/bin/$(PIP) --require-hashes -r requirements-colab.lock
+	$(COLAB_VENV)/bin/$(PIP) --no-deps -e .
 	touch $@
 
 # The two environments install side by side; then one pytest worker per core, each
@@ -73,6 +79,10 @@ spread: $(INSTALLED)
 
 gpu: $(INSTALLED)
 	$(BIN)/python tools/gpu.py
+
+# Resolves the requirements files with pip and writes the locks; needs the registry.
+lock:
+	$(PYTHON) tools/lock.py
 
 clean:
 	rm -rf _build node_modules

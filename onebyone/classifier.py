@@ -2,10 +2,9 @@
 
 Its body is the FCN body of onebyone/fcn.py; its head averages the deepest
 feature map over all positions (global average pooling) and applies one linear
-layer, as GoogLeNet's and Network in Network's heads do. It learns from
-single-digit crops of 24×24 pixels in a few seconds on a CPU, so
-every notebook that needs it trains it again from its seed: no weight file
-passes between notebooks.
+layer, as GoogLeNet's head does (Network in Network's has no linear layer: its
+last convolution makes one map per class, and their averages are the scores). It
+learns from single-digit crops of 24×24 pixels in a few seconds on a CPU.
 """
 
 import torch

@@ -5,6 +5,8 @@ The CPU kernels the tests run on are chosen in the conftest.py at the root.
 
 import functools
 import http.server
+import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,7 +19,17 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 # Tests that use these build the book, open a browser or run notebooks: `make
 # check` leaves them out (``-m "not slow"``).
-SLOW_FIXTURES = {"book_build", "html_dir", "book_url", "colab_python"}
+SLOW_FIXTURES = {"book_build", "html_dir", "book_url", "colab_python", "lab_url"}
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -61,3 +73,21 @@ def book_url(html_dir):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's), driven by Playwright."""
+    if not os.path.exists(CHROMIUM):
+        message = "Chromium is not installed (make test installs it with apt)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()

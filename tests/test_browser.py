@@ -7,8 +7,6 @@ for the settings a reader types, and explain the impossible ones.
 """
 
 import contextlib
-import os
-import shutil
 from urllib.parse import urlparse
 
 import pytest
@@ -22,16 +20,6 @@ from onebyone.selfcheck import load_sections
 
 # Roughly, with the book build: the root conftest.py starts the longest files first.
 EXPECTED_SECONDS = 80
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 CHAPTER_1 = "notebooks/01-convolution-from-scratch.html"
 CHAPTER_3 = "notebooks/03-one-by-one-convolution.html"
 CHAPTER_6 = "notebooks/06-fcn-semantic-segmentation.html"
@@ -39,23 +27,6 @@ CHAPTER_6 = "notebooks/06-fcn-semantic-segmentation.html"
 # validates the saved widget state), not ours to fix.
 KNOWN_WARNINGS = ("allowUnionTypes",)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = "Chromium is not installed (make test installs it with apt)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
-        )
-        yield browser
-        browser.close()
 
 
 def pages(html_dir):

@@ -3,6 +3,7 @@
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from importlib import metadata
 
@@ -68,3 +69,24 @@ def test_the_book_serves_the_explorers_front_end_that_python_runs(monkeypatch):
     [front_end] = [a for a in offline_assets.ASSETS if a.name == "anywidget"]
     assert ("anywidget", front_end.version, "pyproject.toml") in pins()
     assert metadata.version("anywidget") == front_end.version
+
+
+def test_every_lock_is_current_and_holds_the_pins_of_its_requirements():
+    """make installs from the locks: each one was written from the requirements it
+    names (tools/lock.py --check), holds each of their pins at the same version, and
+    gives every distribution a hash."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import lock
+
+    assert lock.stale() == []
+    for requirements, lock_file in lock.LOCKS.items():
+        text = (ROOT / lock_file).read_text()
+        locked = dict(PIN.findall(text))
+        locked = {name.lower(): version for name, version in locked.items()}
+        for name in lock.inputs(requirements)[:-1]:  # the requirements files
+            for pinned, version in PIN.findall((ROOT / name).read_text()):
+                assert locked[pinned.lower()].split("+")[0] == version, pinned
+        entries = re.findall(
+            r"^\S+==\S+ \\\n    --hash=sha256:[0-9a-f]{64}$", text, re.M
+        )
+        assert len(entries) == len(locked)

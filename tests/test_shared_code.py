@@ -6,6 +6,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 import types
 import zipfile
 
@@ -43,11 +44,17 @@ def test_install_cell_and_taught_helpers_match_their_sources(notebook):
     assert drifted(notebook) == [], "run `make sync`, then `make record`"
 
 
-def test_the_package_comes_from_the_repository_a_fork_names():
+def test_the_package_comes_from_the_repository_a_fork_names_at_a_version():
+    """The install cell names the version the pages were recorded with, as a tag,
+    never a branch, whose code may have moved on."""
     repository = CONFIG["repository"]
-    assert package_source() == f"git+{repository['url']}@{repository['branch']}"
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert package_source() == f"git+{repository['url']}@v{version}"
+    assert f"@{repository['branch']}" not in install_source()
     fork = {"repository": {"url": "https://github.com/someone/fork", "branch": "dev"}}
-    assert '"git+https://github.com/someone/fork@dev"' in install_source(fork)
+    assert '"git+https://github.com/someone/fork@v1.2.3"' in install_source(
+        fork, "1.2.3"
+    )
 
 
 def run_install_cell(found):
@@ -66,7 +73,7 @@ def run_install_cell(found):
 def test_the_install_cell_installs_only_where_the_package_is_missing():
     assert run_install_cell(found=object()) == []
     [(args, kwargs)] = run_install_cell(found=None)
-    command = [sys.executable, "-m", "pip", "install", "--quiet", package_source()]
+    command = [sys.executable, "-m", "pip", "install", "-q", package_source()]
     assert args == (command,) and kwargs == {"check": True}
 
 
@@ -142,6 +149,7 @@ def test_editing_a_helper_that_no_chapter_shows_changes_no_notebook(
     leaves every notebook as it is."""
     shutil.copytree(ROOT / "onebyone", tmp_path / "onebyone")
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     taught = {rel for nb in NOTEBOOKS for _, rel in shared_cells(load(nb))}
     for path in (tmp_path / "onebyone").glob("*.py"):
         if f"onebyone/{path.name}" not in taught:

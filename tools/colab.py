@@ -8,9 +8,15 @@ as literal text. So the Colab copy of each chapter has them as plain Markdown:
 terms as words, citations as (Author, year), chapters as links that open the
 chapter in Colab, other pages as links to their source, sections by their titles,
 equations by their numbers, and glued numbers as the text that the recorded run
-glued. Code cells are unchanged; outputs and widget state are left out, since
-Colab runs the notebook anyway. The links use the repository and Colab address of
-``_config.yml``. tests/test_colab_copies.py fails when a copy is out of date.
+glued. Outputs and widget state are left out, since Colab runs the notebook anyway.
+The links use the repository and Colab address of ``_config.yml``.
+
+Code is unchanged, but what the book hides is folded, as Colab and JupyterLab fold
+it (``cellView: "form"`` with a ``# @title`` line, and ``jupyter.source_hidden``):
+figure helpers, self-check questions and the chapters' verdict lines, and each
+exercise's solution, whose title names its exercise (its outputs folded too).
+Cells that only serve the book (``glue`` and ``report`` calls whose code the book
+removes) are left out. tests/test_colab_copies.py fails when a copy is out of date.
 """
 
 import argparse
@@ -34,6 +40,10 @@ EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)  # "text <target>"
 LABEL_LINE = re.compile(r"^\(([\w-]+)\)=\n", re.MULTILINE)
 LABELLED_MATH = re.compile(r"^\$\$ \(([\w-]+)\)$", re.MULTILINE)
 HEADING = re.compile(r"^#+ (.+)$", re.MULTILINE)
+SOLUTION = re.compile(r"^\*\*(Solution to exercise \d+)\.\*\*$")
+BOOK_ONLY = {"glue", "report"}  # calls that only glue numbers into the book's prose
+FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
+TITLES = {"self_check": "Check yourself", "check": "What every run must show"}
 
 
 def config():
@@ -186,17 +196,68 @@ class Converter:
         return ROLE.sub(self.role, source)
 
 
+def calls(source):
+    """The names of the functions a cell calls, if it does nothing else; else None."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    if not body or not all(
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) for node in body
+    ):
+        return None
+    return {getattr(node.value.func, "id", "") for node in body}
+
+
+def folded_title(cell, solution=None):
+    """The ``# @title`` line a folded cell gets in Colab, or None if not folded."""
+    tags = cell.metadata.get("tags", [])
+    if solution and "hide-cell" in tags:
+        return solution
+    if not {"hide-input", "remove-input"} & set(tags):
+        return None
+    called = calls(cell.source) or set()
+    for name, title in TITLES.items():
+        if called == {name}:
+            return title
+    definitions = [
+        node
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.FunctionDef)
+    ]
+    docstring = ast.get_docstring(definitions[0]) if definitions else None
+    return (docstring or "Drawing helper").splitlines()[0].rstrip(".")
+
+
 def colab_notebook(path):
     """The Colab copy of one chapter."""
     nb = nbformat.read(path, as_version=4)
     convert = Converter(path, nb)
-    cells = []
+    cells, solution = [], None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            if match := SOLUTION.match(cell.source.strip()):
+                solution = match.group(1)  # its title goes on the folded solution
+                continue
             new = nbformat.v4.new_markdown_cell(convert.markdown(cell.source))
         else:
+            tags = cell.metadata.get("tags", [])
+            called = calls(cell.source)
+            if "remove-input" in tags and called and called <= BOOK_ONLY:
+                continue
             new = nbformat.v4.new_code_cell(cell.source)
             new.metadata = {k: v for k, v in cell.metadata.items() if k != "execution"}
+            title = folded_title(cell, solution)
+            if title and not cell.source.startswith("# @title"):
+                new.source = f"# @title {title}\n{cell.source}"
+            if title:
+                new.metadata.update(FOLDED)
+                if title == solution:
+                    new.metadata["jupyter"] = {
+                        "source_hidden": True,
+                        "outputs_hidden": True,
+                    }
+            solution = None
         new.id = cell.id
         cells.append(new)
     copy = nbformat.v4.new_notebook(cells=cells)

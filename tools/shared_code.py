@@ -8,9 +8,11 @@ The notebooks import their helpers from the course's package, ``onebyone``
 
 - **The install cell**, each notebook's first code cell. Where the package is
   missing (Colab, or a notebook downloaded from the book), it installs the package
-  from the book's repository, at the URL and branch of ``repository:`` in
-  _config.yml, the one place a fork changes. In Colab it also turns on the support
-  for third-party widgets that the explorers need. It is folded everywhere.
+  from the book's repository (``repository.url`` in _config.yml, the one place a
+  fork changes), at the tag of the package's version (``v`` and the version in
+  pyproject.toml), the code the pages were recorded with. In Colab it also turns on
+  the support for third-party widgets that the explorers need. It is folded
+  everywhere.
 - **A taught helper**: where a chapter teaches a file of the package, visible cells
   show that file, without its imports (the notebook's imports cell holds them). A
   file split by lines ``# %%`` is shown in as many cells, in order, with prose
@@ -38,28 +40,33 @@ FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
 PACKAGE_IMPORT = re.compile(r"^from (onebyone\.[\w.]+) import .*\n\n?", re.MULTILINE)
 
 
-def package_source(config=None):
-    """What pip installs the package from: the book's repository and branch."""
+def package_version():
+    """The package's version, written once: in pyproject.toml."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def package_source(config=None, version=None):
+    """What pip installs the package from: the book's repository, at the tag of
+    the version whose outputs the pages show (``v`` and pyproject.toml's version)."""
     if config is None:
         import yaml  # here: tools/record.py runs in the Colab-like environment too
 
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    repository = config["repository"]
-    return f"git+{repository['url']}@{repository['branch']}"
+    return f"git+{config['repository']['url']}@v{version or package_version()}"
 
 
-def install_source(config=None):
+def install_source(config=None, version=None):
     """The text of every notebook's install cell."""
     return f"""{INSTALL_TITLE}
 import importlib.util
 import subprocess
 import sys
 
-PACKAGE = "{package_source(config)}"
-if importlib.util.find_spec("onebyone") is None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", PACKAGE], check=True
-    )
+PACKAGE = "{package_source(config, version)}"
+if importlib.util.find_spec("onebyone") is None:  # Colab, or a downloaded notebook
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
     importlib.invalidate_caches()
 if "google.colab" in sys.modules:  # Colab draws third-party widgets only this way
     from google.colab import output
