@@ -65,8 +65,24 @@ def test_weight_map_by_hand():
     class_weight = {CELL: 9 / (2 * 2), CELL_BACKGROUND: 9 / (2 * 7)}  # 1/(2·share)
     midway = class_weight[CELL_BACKGROUND] + W0 * math.exp(-(4**2) / (2 * SIGMA**2))
     assert weights[0, 0, 4].item() == pytest.approx(midway, rel=1e-6)
-    on_cell = class_weight[CELL] + W0 * math.exp(-(4**2) / (2 * SIGMA**2))
-    assert weights[0, 0, 2].item() == pytest.approx(on_cell, rel=1e-6)
+    # a cell's own pixels keep the class balance alone: the term weighs the gaps
+    assert weights[0, 0, 2].item() == pytest.approx(class_weight[CELL], rel=1e-6)
+    far = class_weight[CELL_BACKGROUND] + W0 * math.exp(-(8**2) / (2 * SIGMA**2))
+    assert weights[0, 0, 0].item() == pytest.approx(far, rel=1e-6)  # d1 = 2, d2 = 6
+
+
+def test_the_weight_map_lights_the_gaps_not_the_cells(scenes):
+    """The second term sits on the background, heaviest on the lines that
+    separate touching cells (as the paper's Figure 3d shows), never on a cell."""
+    _, labels, cells = scenes
+    weights = weight_map(labels, cells)
+    background = labels == CELL_BACKGROUND
+    w_c = {k: 1 / (2 * (labels == k).float().mean()) for k in (CELL, CELL_BACKGROUND)}
+    assert torch.allclose(
+        weights[~background], w_c[CELL].expand_as(weights[~background])
+    )
+    lines = torch.from_numpy(separating_pixels(cells.numpy()))
+    assert weights[lines].mean() > 5 * weights[background & ~lines].mean()
 
 
 def test_weight_map_is_class_balance_alone_for_one_cell():
@@ -97,7 +113,12 @@ def test_separated_share_counts_whole_objects():
 def test_separated_share_of_the_truth_is_one(scenes):
     _, labels, cells = scenes
     assert separated_share(labels, cells) == 1.0
-    assert separated_share((cells > 0).long(), cells) < 0.5  # nothing separated
+
+
+def test_a_prediction_that_merges_every_touching_pair_scores_zero(scenes):
+    """The floor the chapter states: nothing separated, nothing found."""
+    _, labels, cells = scenes
+    assert separated_share((cells > 0).long(), cells) == 0.0
 
 
 def test_impossible_settings_are_named():
@@ -111,8 +132,11 @@ def test_impossible_settings_are_named():
         separated_share(np.zeros((1, 2, 2)), np.array([[[1, 0], [0, 0]]]))
 
 
-def test_a_merged_object_can_still_find_the_larger_cell():
+def test_a_merged_object_finds_neither_cell_whatever_their_sizes():
     cells = np.array([[1, 1, 1, 1, 1, 1, 2, 2]])  # a large and a small cell touch
     objects, found = match_objects(np.ones_like(cells), cells)
-    assert objects.max() == 1 and found == {1: 1}  # IoU 6/8 with the large one
-    assert separated_share(np.ones_like(cells)[None], cells[None]) == 0.5
+    # IoU 6/8 with the large cell, but the object covers the whole small one
+    assert objects.max() == 1 and found == {1: 0}
+    assert separated_share(np.ones_like(cells)[None], cells[None]) == 0.0
+    almost = np.array([[1, 1, 1, 1, 1, 1, 1, 0]])  # a sliver of the small cell
+    assert match_objects(almost, cells)[1] == {1: 1}  # half of cell 2 or less

@@ -56,9 +56,8 @@ def test_renamed_widgets_still_refer_to_each_other():
 # Every function through which an experiment trains, with the position of its
 # epochs argument; a stand-in records the epochs and returns at once.
 TRAINING = {
-    "train_small_cnn": 5,
+    "train_classifier": 5,
     "test_accuracy": 4,
-    "train_crop_classifier": 5,
     "train_digit_classifier": None,  # keyword epochs
     "train": 3,
 }

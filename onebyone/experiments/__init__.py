@@ -208,10 +208,10 @@ class Figure:
     def render(self, measured):
         """The text: each ``{expression:spec}`` evaluated and formatted."""
         parts = []
-        for literal, field, spec, _ in string.Formatter().parse(self.text):
+        for literal, expression, spec, _ in string.Formatter().parse(self.text):
             parts.append(literal)
-            if field is not None:
-                parts.append(format(evaluate(field, measured), spec or ""))
+            if expression is not None:
+                parts.append(format(evaluate(expression, measured), spec or ""))
         return "".join(parts)
 
 

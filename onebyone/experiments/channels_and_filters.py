@@ -40,15 +40,17 @@ def small_cnn():
 
 
 # %%
-def train_small_cnn(model, train_x, train_y, seed, device, epochs):
+def train_classifier(
+    model, images, labels, seed, device, epochs, batch_size=BATCH_SIZE, lr=LEARNING_RATE
+):
     """Adam on the cross-entropy loss, mini-batches in an order fixed by the seed."""
     model = model.to(device)
     loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     order = torch.Generator().manual_seed(seed)
     for _ in range(epochs):
-        for batch in torch.randperm(len(train_x), generator=order).split(BATCH_SIZE):
-            loss = loss_fn(model(train_x[batch].to(device)), train_y[batch].to(device))
+        for batch in torch.randperm(len(images), generator=order).split(batch_size):
+            loss = loss_fn(model(images[batch].to(device)), labels[batch].to(device))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -61,7 +63,7 @@ def run_small_cnn(seed, device="cpu", epochs=None):
     """Train the small CNN from ``seed``; measure its accuracy on the test digits."""
     train_x, test_x, train_y, test_y = digits_split(seed)
     torch.manual_seed(seed)  # the initial weights
-    model = train_small_cnn(
+    model = train_classifier(
         small_cnn(), train_x, train_y, seed, device, epochs or EPOCHS
     )
     with torch.no_grad():

@@ -8,6 +8,7 @@ from torch import nn
 from onebyone.classifier import CLASSIFIER_EPOCHS, digit_crops, train_digit_classifier
 from onebyone.digit_scenes import make_digit_scenes, source_digits
 from onebyone.experiments import experiment
+from onebyone.experiments.channels_and_filters import train_classifier
 from onebyone.measure import median_time
 
 
@@ -57,24 +58,6 @@ BATCH_SIZE = 64
 LEARNING_RATE = 3e-3
 
 
-def train_crop_classifier(classifier, crops, digits, seed, device, epochs):
-    """Adam on the cross-entropy loss, mini-batches in an order fixed by the seed."""
-    classifier = classifier.to(device)
-    loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(classifier.parameters(), lr=LEARNING_RATE)
-    order = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        for batch in torch.randperm(len(crops), generator=order).split(BATCH_SIZE):
-            loss = loss_fn(
-                classifier(crops[batch].to(device)), digits[batch].to(device)
-            )
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-    return classifier.cpu()
-
-
-# %%
 @experiment("crop_classifier")
 def run_crop_classifier(seed, device="cpu", epochs=None):
     """Train the crop classifier from ``seed``; measure its test accuracy."""
@@ -82,14 +65,10 @@ def run_crop_classifier(seed, device="cpu", epochs=None):
     test_crops, test_digits = centred_crops("test", seed=seed + 1)
     torch.manual_seed(seed)
     body, fc_head = crop_classifier()
-    classifier = train_crop_classifier(
-        nn.Sequential(body, fc_head),
-        train_crops,
-        train_digits,
-        seed,
-        device,
-        epochs or EPOCHS,
-    )
+    classifier = train_classifier(  # chapter 2's training loop
+        nn.Sequential(body, fc_head), train_crops, train_digits, seed, device,
+        epochs or EPOCHS, batch_size=BATCH_SIZE, lr=LEARNING_RATE,
+    )  # fmt: skip
     with torch.no_grad():
         predictions = classifier(test_crops).argmax(dim=1)
     accuracy = (predictions == test_digits).float().mean().item()
