@@ -24,6 +24,7 @@ from conftest import NOTEBOOKS, ROOT
 EXPECTED_SECONDS = 40
 COPIES = ROOT / "colab"
 MACHINERY = ("glue(", "report(")  # calls that only serve the book's prose
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook shown
 
 
 def free_port():
@@ -46,10 +47,12 @@ def lab_url(tmp_path_factory):
         **os.environ,
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTER_RUNTIME_DIR": str(tmp_path_factory.mktemp("lab-runtime")),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path_factory.mktemp("lab-workspaces")),
     }
     command = [sys.executable, "-m", "jupyterlab", "--no-browser"]
     command += [f"--port={port}", "--ServerApp.ip=127.0.0.1"]
     command += [f"--ServerApp.root_dir={COPIES}", "--IdentityProvider.token="]
+    command += ["--ServerApp.allow_root=True"]  # as CI runs
     command += ["--LabApp.news_url=None"]
     command += ["--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     server = subprocess.Popen(
@@ -116,13 +119,15 @@ def test_jupyterlab_shows_the_copy_folded(browser, lab_url, notebook):
 
     page.route("**/*", only_local)
     try:
-        page.goto(f"{lab_url}/lab/tree/{notebook.name}")
-        cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        # a workspace of its own, reset: only this notebook open
+        page.goto(
+            f"{lab_url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset"
+        )
+        cells = page.locator(f"{PANEL} .jp-Cell")
         cells.nth(len(copy.cells) - 1).wait_for(timeout=60_000)
         shown = page.evaluate(
-            """() => [...document.querySelectorAll(
-                '.jp-NotebookPanel .jp-Notebook .jp-Cell')].map(
-                cell => cell.querySelector(':scope .jp-InputPlaceholder') !== null)"""
+            f"""() => [...document.querySelectorAll('{PANEL} .jp-Cell')].map(
+                cell => cell.querySelector('.jp-InputPlaceholder') !== null)"""
         )
     finally:
         page.close()

@@ -79,7 +79,9 @@ def lock_text(requirements):
         if info.get("dir_info", {}).get("editable"):
             continue  # the course's package, installed from the folder
         digest = info["archive_info"]["hashes"]["sha256"]
-        entries.append((item["metadata"]["name"].lower(), item["metadata"]["version"], digest))
+        entries.append(
+            (item["metadata"]["name"].lower(), item["metadata"]["version"], digest)
+        )
     for name, version, digest in sorted(entries):
         lines.append(f"{name}=={version} \\\n    --hash=sha256:{digest}")
     return "\n".join(lines) + "\n"
