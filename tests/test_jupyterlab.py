@@ -53,6 +53,7 @@ def lab_url(tmp_path_factory):
     command += [f"--port={port}", "--ServerApp.ip=127.0.0.1"]
     command += [f"--ServerApp.root_dir={COPIES}", "--IdentityProvider.token="]
     command += ["--ServerApp.allow_root=True"]  # as CI runs
+    command += ["--LabApp.expose_app_in_browser=True"]  # to open notebooks in it
     command += ["--LabApp.news_url=None"]
     command += ["--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     server = subprocess.Popen(
@@ -104,9 +105,10 @@ def test_the_copy_folds_what_the_book_hides(notebook):
     assert not [c for c in copy.cells if c.source.startswith(MACHINERY)]
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_jupyterlab_shows_the_copy_folded(browser, lab_url, notebook):
-    copy = nbformat.read(COPIES / notebook.name, as_version=4)
+@pytest.fixture(scope="module")
+def lab(browser, lab_url):
+    """One JupyterLab page, its workspace reset, that refuses every request that
+    would leave the machine; returns it and the list of refused addresses."""
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     external = []
 
@@ -118,19 +120,36 @@ def test_jupyterlab_shows_the_copy_folded(browser, lab_url, notebook):
         return route.abort()
 
     page.route("**/*", only_local)
-    try:
-        # a workspace of its own, reset: only this notebook open
-        page.goto(
-            f"{lab_url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset"
-        )
-        cells = page.locator(f"{PANEL} .jp-Cell")
-        cells.nth(len(copy.cells) - 1).wait_for(timeout=60_000)
-        shown = page.evaluate(
-            f"""() => [...document.querySelectorAll('{PANEL} .jp-Cell')].map(
-                cell => cell.querySelector('.jp-InputPlaceholder') !== null)"""
-        )
-    finally:
-        page.close()
+    page.goto(f"{lab_url}/lab/workspaces/colab-copies?reset")  # nothing open
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("async () => { await window.jupyterapp.restored; }")
+    yield page, external
+    page.close()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_jupyterlab_shows_the_copy_folded(lab, notebook):
+    page, external = lab
+    copy = nbformat.read(COPIES / notebook.name, as_version=4)
+    page.evaluate(
+        """async path => {
+            await window.jupyterapp.commands.execute('docmanager:open', {path});
+        }""",
+        notebook.name,
+    )
+    page.wait_for_function(
+        f"""([name, n]) => {{
+            const tab = document.querySelector('.jp-mod-current .lm-TabBar-tabLabel');
+            return tab && tab.innerText === name
+                && document.querySelectorAll('{PANEL} .jp-Cell').length === n;
+        }}""",
+        arg=[notebook.name, len(copy.cells)],
+        timeout=60_000,
+    )
+    shown = page.evaluate(
+        f"""() => [...document.querySelectorAll('{PANEL} .jp-Cell')].map(
+            cell => cell.querySelector('.jp-InputPlaceholder') !== null)"""
+    )
     assert shown == folded_in_metadata(copy)
     assert sum(shown) >= 3  # the install cell, and at least two more
     assert external == []

@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,10 +48,25 @@ def inputs(requirements):
     return found + ["pyproject.toml"]  # the package's own dependencies
 
 
+def resolved_part(name):
+    """What of an input file pip reads: a requirements file whole; of pyproject.toml
+    only the dependencies and the build requirements, so that a change to a tool's
+    settings there does not make every lock stale."""
+    path = ROOT / name
+    if name != "pyproject.toml":
+        return path.read_bytes()
+    project = tomllib.loads(path.read_text())
+    needs = {
+        "dependencies": project["project"].get("dependencies", []),
+        "build-system": project["build-system"].get("requires", []),
+    }
+    return json.dumps(needs, sort_keys=True).encode()
+
+
 def inputs_hash(requirements):
     digest = hashlib.sha256()
     for name in inputs(requirements):
-        digest.update(name.encode() + b"\n" + (ROOT / name).read_bytes())
+        digest.update(name.encode() + b"\n" + resolved_part(name))
     return digest.hexdigest()
 
 
