@@ -83,6 +83,16 @@ def stand_in(name, position, calls):
     return trained
 
 
+def few_scenes(make):
+    """A scene generator that makes at most 8 scenes: what is checked here is the
+    epochs each training gets, not what it learns."""
+
+    def made(num_scenes, *args, **kwargs):
+        return make(min(num_scenes, 8), *args, **kwargs)
+
+    return made
+
+
 @pytest.mark.parametrize("module", modules())
 def test_a_quick_run_trains_one_epoch_in_every_training(module, monkeypatch):
     """What the Colab-versions test relies on: ONEBYONE_EPOCHS=1 reaches every
@@ -92,6 +102,9 @@ def test_a_quick_run_trains_one_epoch_in_every_training(module, monkeypatch):
     for name, position in TRAINING.items():
         if hasattr(code, name):
             monkeypatch.setattr(code, name, stand_in(name, position, calls))
+    for name in ("make_digit_scenes", "make_cell_scenes"):
+        if hasattr(code, name):
+            monkeypatch.setattr(code, name, few_scenes(getattr(code, name)))
     if hasattr(code, "median_time"):
         monkeypatch.setattr(code, "median_time", lambda *args, **kwargs: 1e-3)
     monkeypatch.setenv(EPOCHS_VARIABLE, "1")
