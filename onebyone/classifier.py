@@ -38,7 +38,7 @@ def digit_crops(num_crops, split="train", seed=0):
     """Crops of one digit each, (N, 1, 24, 24), and the digit they show, (N,).
 
     A crop is a digit scene with a single 24-pixel cell: one digit, upscaled 2×
-    or 3×, at a random place, with the scenes' noise.
+    (at a random place) or 3× (filling the crop), with the scenes' noise.
     """
     images, labels = make_digit_scenes(
         num_crops, size=CROP_SIZE, grid=1, max_digits=1, split=split, seed=seed

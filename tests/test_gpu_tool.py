@@ -34,4 +34,4 @@ def test_reports_every_measured_number_and_every_claim():
     failing = [
         line for line in claim_lines if ": False (" in line and "verdict" in line
     ]
-    assert len(failing) == 1 and "merged or split" in failing[0]
+    assert len(failing) == 1 and "unseparated" in failing[0]

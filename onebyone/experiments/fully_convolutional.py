@@ -101,7 +101,7 @@ def classify_every_window(classifier, scenes):
 def run_window_time(seed, device="cpu", epochs=None):
     """Time one convolutional pass over 16 scenes of 64×64 pixels against
     classifying every window separately. The weights do not change the work, so
-    the classifier is not trained (``epochs`` is unused)."""
+    the classifier is not trained."""
     torch.manual_seed(seed)
     body, fc_head = crop_classifier()
     classifier = nn.Sequential(body, fc_head).to(device)
