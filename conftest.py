@@ -1,35 +1,64 @@
 """How the tests share the processor, whichever files pytest is given.
 
-`make test` runs the suite on one pytest-xdist worker per core, each notebook's
-cells together on one worker (``--dist loadscope``). A worker's notebooks then
-compute on one thread (``OMP_NUM_THREADS=1``), so that two trainings never fight
-over the same cores: the measured results are checked at one and at two threads
-alike (book/reproducibility.md). The parts that take longest start first.
+`make test` runs the suite on one pytest-xdist worker per core (``--dist
+loadscope``). A worker takes one unit at a time: a notebook's cells, which run in
+order on one kernel, a test module, or one Colab-versions run, which executes a
+whole notebook by itself and so can go to whichever worker is free. The units that
+take longest start first, so that no long one is left for the end.
 
-tools/record.py records the outputs on two threads, so the tests' one thread adds
-the numbers in another order than the recording did.
+A worker's notebooks compute on one thread (``OMP_NUM_THREADS=1``), so that two
+trainings never fight over the same cores: the measured results are checked at one
+and at two threads alike (book/reproducibility.md). tools/record.py records the
+outputs on two threads, so the tests' one thread adds the numbers in another order
+than the recording did.
 """
 
 import os
 
-import nbformat
-
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# Each test here is a unit of its own.
+RUN_APART = ("tests/test_colab_versions.py::",)
+# The longest units, in seconds on one core of a 2-core machine (from `pytest -n 2
+# --dist loadscope --durations=0`, cells and tests of a unit added up). Only their
+# order matters; every other unit takes a few seconds and follows them.
+LONGEST_UNITS = {
+    "notebooks/07-u-net.ipynb": 136,
+    "tests/test_browser.py": 83,
+    "notebooks/06-fcn-semantic-segmentation.ipynb": 59,
+    "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
+    "[07-u-net.ipynb]": 58,
+    "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
+    "[06-fcn-semantic-segmentation.ipynb]": 35,
+    "notebooks/04-what-one-by-one-buys.ipynb": 32,
+    "tests/test_jupyterlab.py": 21,
+    "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
+    "[04-what-one-by-one-buys.ipynb]": 17,
+}
 
-def expected_seconds(item):
-    """A notebook's time budget, or a test module's ``EXPECTED_SECONDS``."""
-    if item.path.suffix == ".ipynb":
-        nb = nbformat.read(item.path, as_version=4)
-        return nb.metadata.get("onebyone", {}).get("budget_s", 0)
-    return getattr(getattr(item, "module", None), "EXPECTED_SECONDS", 0)
+
+def unit_of(nodeid):
+    """The unit a test belongs to: its module, class or notebook, or itself."""
+    if nodeid.startswith(RUN_APART):
+        return nodeid
+    return nodeid.rsplit("::", 1)[0]
 
 
 def pytest_collection_modifyitems(items):
-    """The longest files first; the order inside each file stays as written."""
-    seconds = {}
-    for item in items:
-        if item.path not in seconds:
-            seconds[item.path] = expected_seconds(item)
-    items.sort(key=lambda item: -seconds[item.path])  # a stable sort
+    """The longest units first; the order inside each unit stays as written."""
+    items.sort(key=lambda item: -LONGEST_UNITS.get(unit_of(item.nodeid), 0))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's loadscope, with our units, handed out in the order collected."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return unit_of(nodeid)
+
+    config.option.loadscopereorder = False  # else xdist sorts by number of tests
+    return UnitScheduling(config, log)

@@ -18,8 +18,6 @@ from conftest import NOTEBOOKS
 from onebyone.conv import conv_output_size
 from onebyone.selfcheck import load_sections
 
-# Roughly, with the book build: the root conftest.py starts the longest files first.
-EXPECTED_SECONDS = 80
 CHAPTER_1 = "notebooks/01-convolution-from-scratch.html"
 CHAPTER_3 = "notebooks/03-one-by-one-convolution.html"
 CHAPTER_6 = "notebooks/06-fcn-semantic-segmentation.html"

@@ -15,8 +15,6 @@ import pytest
 from conftest import NOTEBOOKS, ROOT
 
 COLAB_PYTHON = ROOT / ".venv-colab" / "bin" / "python"
-# Roughly, on 2 cores: the root conftest.py starts the longest files first.
-EXPECTED_SECONDS = 180
 RECORD = ROOT / "tools" / "record.py"
 
 

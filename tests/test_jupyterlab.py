@@ -20,8 +20,6 @@ import pytest
 
 from conftest import NOTEBOOKS, ROOT
 
-# Roughly, on 2 cores: the root conftest.py starts the longest files first.
-EXPECTED_SECONDS = 40
 COPIES = ROOT / "colab"
 MACHINERY = ("glue(", "report(")  # calls that only serve the book's prose
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook shown
