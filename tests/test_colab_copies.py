@@ -105,3 +105,10 @@ def test_roles_become_plain_markdown():
     assert convert.markdown("(unet-cells)=\n## Touching cells") == "## Touching cells"
     with pytest.raises(ValueError, match="nothing glued"):
         convert.markdown("{glue:text}`no_such_number`")
+
+
+def test_a_cell_of_calls_may_import_what_it_calls():
+    """A verdict or glue cell stays recognised when it imports its function first."""
+    assert colab.calls("from onebyone.experiments import check\ncheck(r)") == {"check"}
+    assert colab.calls("from onebyone.runtime import glue\nglue('a', 1)") == {"glue"}
+    assert colab.calls("x = 1\ncheck(r)") is None

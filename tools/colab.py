@@ -197,11 +197,16 @@ class Converter:
 
 
 def calls(source):
-    """The names of the functions a cell calls, if it does nothing else; else None."""
+    """The names of the functions a cell calls, if it does nothing else; else None.
+
+    ``from … import`` lines that bring those functions in do not count as doing
+    something else: a verdict cell may import ``check`` before calling it.
+    """
     try:
         body = ast.parse(source).body
     except SyntaxError:
         return None
+    body = [node for node in body if not isinstance(node, ast.ImportFrom)]
     if not body or not all(
         isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) for node in body
     ):
