@@ -37,7 +37,7 @@ class DigitClassifier(nn.Module):
 def digit_crops(num_crops, split="train", seed=0):
     """Crops of one digit each, (N, 1, 24, 24), and the digit they show, (N,).
 
-    A crop is a digit scene with a single 24-pixel cell: one digit, upscaled 2×
+    A crop is a digit scene whose grid is one 24×24 cell: one digit, upscaled 2×
     (at a random place) or 3× (filling the crop), with the scenes' noise.
     """
     images, labels = make_digit_scenes(
