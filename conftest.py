@@ -20,21 +20,27 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 # Each test here is a unit of its own.
 RUN_APART = ("tests/test_colab_versions.py::",)
-# The longest units, in seconds on one core of a 2-core machine (from `pytest -n 2
-# --dist loadscope --durations=0`, cells and tests of a unit added up). Only their
-# order matters; every other unit takes a few seconds and follows them.
+# The units that take longest, in seconds on one core of a 2-core machine (from
+# `pytest -n 2 --dist loadscope --durations=0`, cells and tests of a unit added
+# up). Only their order matters: the longest start first, and the units of a few
+# seconds that are not listed fill the workers' last minutes evenly.
+COLAB_RUN = "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
 LONGEST_UNITS = {
-    "notebooks/07-u-net.ipynb": 136,
-    "tests/test_browser.py": 83,
-    "notebooks/06-fcn-semantic-segmentation.ipynb": 59,
-    "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
-    "[07-u-net.ipynb]": 58,
-    "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
-    "[06-fcn-semantic-segmentation.ipynb]": 35,
-    "notebooks/04-what-one-by-one-buys.ipynb": 32,
+    "notebooks/07-u-net.ipynb": 155,
+    "tests/test_browser.py": 93,
+    "notebooks/06-fcn-semantic-segmentation.ipynb": 69,
+    f"{COLAB_RUN}[07-u-net.ipynb]": 63,
+    "notebooks/04-what-one-by-one-buys.ipynb": 36,
+    f"{COLAB_RUN}[06-fcn-semantic-segmentation.ipynb]": 32,
     "tests/test_jupyterlab.py": 21,
-    "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
-    "[04-what-one-by-one-buys.ipynb]": 17,
+    f"{COLAB_RUN}[04-what-one-by-one-buys.ipynb]": 18,
+    "notebooks/05-fully-connected-to-fully-convolutional.ipynb": 17,
+    f"{COLAB_RUN}[05-fully-connected-to-fully-convolutional.ipynb]": 13,
+    f"{COLAB_RUN}[02-channels-and-filters.ipynb]": 11,
+    "notebooks/02-channels-and-filters.ipynb": 9,
+    f"{COLAB_RUN}[01-convolution-from-scratch.ipynb]": 9,
+    f"{COLAB_RUN}[03-one-by-one-convolution.ipynb]": 8,
+    "notebooks/01-convolution-from-scratch.ipynb": 6,
 }
 
 

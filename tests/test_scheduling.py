@@ -8,7 +8,7 @@ _spec = importlib.util.spec_from_file_location("scheduling", ROOT / "conftest.py
 scheduling = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(scheduling)
 
-COLAB_RUN = "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
+COLAB_RUN = scheduling.COLAB_RUN
 
 
 def test_a_notebooks_cells_are_one_unit():

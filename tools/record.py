@@ -40,8 +40,6 @@ from nbclient import NotebookClient
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_code import ROOT, sync  # noqa: E402
 
-from onebyone.experiments import EPOCHS_VARIABLE  # noqa: E402
-
 CELL_TIMEOUT_S = 600
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 RECORDING_THREADS = 2  # the tests' workers run one thread each
@@ -50,6 +48,9 @@ KERNEL_OVERRIDES = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
 
 def recording_env():
     """The processor's own kernels, on RECORDING_THREADS threads, full budgets."""
+    # Imported here: a run that only checks (--no-write) need not load torch.
+    from onebyone.experiments import EPOCHS_VARIABLE
+
     dropped = (*KERNEL_OVERRIDES, EPOCHS_VARIABLE)
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**env, "OMP_NUM_THREADS": str(RECORDING_THREADS)}
