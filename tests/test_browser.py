@@ -92,22 +92,38 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def chapter_1(browser, book_url):
-    visit = Visit(browser, book_url, CHAPTER_1)
+def chapter_page(browser, book_url):
+    """Open a chapter's page, or return it if open: a chapter takes seconds to load,
+    so each loads once and its visit serves every test here."""
+    opened = {}
+
+    def visit(path):
+        if path not in opened:
+            opened[path] = Visit(browser, book_url, path)
+        return opened[path]
+
+    yield visit
+    for each in opened.values():
+        each.close()
+
+
+@pytest.fixture(scope="module")
+def chapter_1(chapter_page):
+    visit = chapter_page(CHAPTER_1)
     visit.page.wait_for_selector(".widget-subarea img")
-    yield visit.page
-    visit.close()
+    return visit.page
 
 
 def test_every_page_loads_offline_and_its_players_switch_frames(
-    browser, book_url, html_dir
+    browser, book_url, html_dir, chapter_page
 ):
     """Every page: no error, no request leaving 127.0.0.1, every formula typeset and
     every widget rendered; and every dropdown frame player switches its picture
     without a kernel (one visit a page serves both)."""
     report, switched = {}, 0
     for path in pages(html_dir):
-        visit = Visit(browser, book_url, path)
+        chapter = path.startswith("notebooks/")
+        visit = chapter_page(path) if chapter else Visit(browser, book_url, path)
         math = visit.page.locator("span.math, div.math").count()
         untypeset = visit.page.locator(
             "span.math:not(:has(mjx-container)), div.math:not(:has(mjx-container))"
@@ -133,7 +149,8 @@ def test_every_page_loads_offline_and_its_players_switch_frames(
             switched += 1
         if visit.problems or visit.external:
             report[path] = visit.problems + [f"external: {u}" for u in visit.external]
-        visit.close()
+        if not chapter:
+            visit.close()
     assert len(pages(html_dir)) >= 5
     assert not report
     assert switched >= 5  # chapters 1, 2 and 6, and two in chapter 7
@@ -258,20 +275,17 @@ def test_conv_explorer_says_what_is_wrong_instead_of_drawing(
     assert conv_explorer.get_attribute("data-output-size") == "5"
 
 
-def explorer_on(browser, book_url, path, drawn, root):
+def explorer_on(chapter_page, path, drawn, root):
     """Yield an explorer once drawn; the page must stay free of errors throughout."""
-    visit = Visit(browser, book_url, path)
+    visit = chapter_page(path)
     visit.page.wait_for_selector(drawn)
     yield visit.page.locator(root)
     assert not visit.problems
-    visit.close()
 
 
 @pytest.fixture(scope="module")
-def mixer(browser, book_url):
-    yield from explorer_on(
-        browser, book_url, CHAPTER_3, ".obo-mixer canvas", ".obo-mixer"
-    )
+def mixer(chapter_page):
+    yield from explorer_on(chapter_page, CHAPTER_3, ".obo-mixer canvas", ".obo-mixer")
 
 
 READ_CANVAS = """c => Array.from(
@@ -326,9 +340,9 @@ def test_channel_mixer_says_what_is_wrong(mixer):
 
 
 @pytest.fixture(scope="module")
-def overlap_explorer(browser, book_url):
+def overlap_explorer(chapter_page):
     yield from explorer_on(
-        browser, book_url, CHAPTER_6, ".obo-overlap svg rect", ".obo-overlap"
+        chapter_page, CHAPTER_6, ".obo-overlap svg rect", ".obo-overlap"
     )
 
 
@@ -403,14 +417,12 @@ def answer(question, response):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_self_check_answers_one_question_right_and_one_wrong(
-    browser, book_url, notebook
-):
+def test_self_check_answers_one_question_right_and_one_wrong(chapter_page, notebook):
     """In the static book: a right answer is confirmed and explained; a wrong one
     is marked, with its own feedback, a link to its section and the explanation
     one click away."""
     chapter = int(notebook.name[:2])
-    visit = Visit(browser, book_url, f"notebooks/{notebook.stem}.html")
+    visit = chapter_page(f"notebooks/{notebook.stem}.html")
     visit.page.wait_for_selector(".obo-self-check .obo-question")
     questions = visit.page.locator(".obo-question")
     first, second = questions.nth(0), questions.nth(1)
@@ -430,14 +442,12 @@ def test_self_check_answers_one_question_right_and_one_wrong(
     second.get_by_role("button", name="Show the answer").click()
     assert second.locator(".obo-explanation").count() == 1
     assert not visit.problems
-    visit.close()
 
 
-def test_self_check_math_is_drawn_without_mathjax(browser, book_url):
+def test_self_check_math_is_drawn_without_mathjax(chapter_page):
     """Chapter 7 asks about the weight map's formula: MathML, which the browser
     draws itself, as JupyterLab and Colab do (they have no MathJax for widgets)."""
-    visit = Visit(browser, book_url, "notebooks/07-u-net.html")
+    visit = chapter_page("notebooks/07-u-net.html")
     visit.page.wait_for_selector(".obo-self-check")
     formula = visit.page.locator(".obo-question-text math").first
     assert formula.bounding_box()["height"] > 10  # drawn, not an empty element
-    visit.close()
