@@ -26,20 +26,20 @@ RUN_APART = ("tests/test_colab_versions.py::",)
 # seconds that are not listed fill the workers' last minutes evenly.
 COLAB_RUN = "tests/test_colab_versions.py::test_notebook_runs_with_colab_versions"
 LONGEST_UNITS = {
-    "notebooks/07-u-net.ipynb": 155,
-    "tests/test_browser.py": 93,
-    "notebooks/06-fcn-semantic-segmentation.ipynb": 69,
-    f"{COLAB_RUN}[07-u-net.ipynb]": 63,
-    "notebooks/04-what-one-by-one-buys.ipynb": 36,
-    f"{COLAB_RUN}[06-fcn-semantic-segmentation.ipynb]": 32,
-    "tests/test_jupyterlab.py": 21,
-    f"{COLAB_RUN}[04-what-one-by-one-buys.ipynb]": 18,
-    "notebooks/05-fully-connected-to-fully-convolutional.ipynb": 17,
-    f"{COLAB_RUN}[05-fully-connected-to-fully-convolutional.ipynb]": 13,
+    "notebooks/07-u-net.ipynb": 148,
+    "notebooks/06-fcn-semantic-segmentation.ipynb": 67,
+    f"{COLAB_RUN}[07-u-net.ipynb]": 61,
+    "tests/test_browser.py": 59,
+    "notebooks/04-what-one-by-one-buys.ipynb": 41,
+    f"{COLAB_RUN}[06-fcn-semantic-segmentation.ipynb]": 31,
+    "tests/test_jupyterlab.py": 20,
+    f"{COLAB_RUN}[04-what-one-by-one-buys.ipynb]": 20,
+    "notebooks/05-fully-connected-to-fully-convolutional.ipynb": 15,
+    f"{COLAB_RUN}[05-fully-connected-to-fully-convolutional.ipynb]": 14,
     f"{COLAB_RUN}[02-channels-and-filters.ipynb]": 11,
-    "notebooks/02-channels-and-filters.ipynb": 9,
+    "notebooks/02-channels-and-filters.ipynb": 11,
     f"{COLAB_RUN}[01-convolution-from-scratch.ipynb]": 9,
-    f"{COLAB_RUN}[03-one-by-one-convolution.ipynb]": 8,
+    f"{COLAB_RUN}[03-one-by-one-convolution.ipynb]": 7,
     "notebooks/01-convolution-from-scratch.ipynb": 6,
 }
 
