@@ -20,18 +20,10 @@ import pytest
 
 from conftest import NOTEBOOKS, ROOT
 
+sys.path.insert(0, str(ROOT / "tools"))
+import colab  # noqa: E402
+
 COPIES = ROOT / "colab"
-MACHINERY = ("glue(", "report(")  # calls that only serve the book's prose
-
-
-def without_imports(source):
-    """A cell's code after its leading ``from … import`` lines and blank lines."""
-    lines = source.splitlines()
-    while lines and (not lines[0].strip() or lines[0].startswith("from ")):
-        lines.pop(0)
-    return "\n".join(lines)
-
-
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook shown
 
 
@@ -90,6 +82,12 @@ def folded_in_metadata(copy):
     ]
 
 
+def serves_only_the_book(source):
+    """Only glue and report calls (tools/colab.py leaves such cells out)."""
+    called = colab.calls(source)
+    return bool(called) and called <= colab.BOOK_ONLY
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_the_copy_folds_what_the_book_hides(notebook):
     original = nbformat.read(notebook, as_version=4)
@@ -101,7 +99,7 @@ def test_the_copy_folds_what_the_book_hides(notebook):
         if cell.cell_type != "code" or not hidden & tags:
             continue
         if cell.id not in by_id:  # left out: it only serves the book
-            assert without_imports(cell.source).startswith(MACHINERY), cell.source
+            assert serves_only_the_book(cell.source), cell.source
             continue
         kept = by_id[cell.id]
         assert kept.source.startswith("# @title "), kept.source[:80]
@@ -110,9 +108,7 @@ def test_the_copy_folds_what_the_book_hides(notebook):
         if "hide-cell" in tags:  # a solution: its title names its exercise
             assert kept.source.startswith("# @title Solution to exercise ")
             assert kept.metadata["jupyter"]["outputs_hidden"] is True
-    assert not [
-        c for c in copy.cells if without_imports(c.source).startswith(MACHINERY)
-    ]
+    assert not [c for c in copy.cells if serves_only_the_book(c.source)]
 
 
 @pytest.fixture(scope="module")
