@@ -9,7 +9,6 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-import spread  # noqa: E402
 from code_hash import code_hash, covered  # noqa: E402
 
 from onebyone.experiments import modules  # noqa: E402
@@ -54,11 +53,13 @@ def test_a_change_to_a_training_loop_changes_the_hash_of_every_chapter_using_it(
 ):
     root, edit, hashes = package
     before = hashes()
+    reaching = {
+        m for m in modules() if ("onebyone.segmentation", "train") in covered(m)
+    }
     edit("onebyone/segmentation.py", "schedule.step()", "pass")
     after = hashes()
     changed = {module for module in modules() if after[module] != before[module]}
-    # chapter 5's digit classifier, chapters 6 and 7 train with it; 2 and 4 do not
-    assert changed == {"fully_convolutional", "fcn_segmentation", "u_net"}
+    assert changed == reaching and 0 < len(reaching) < len(modules())
 
 
 def test_a_constant_an_experiment_reads_counts_and_one_it_does_not_read_does_not(
@@ -82,20 +83,3 @@ def test_what_the_hash_covers_is_listed():
     assert "onebyone.digit_scenes.show_labels" not in names
     assert "onebyone.digit_scenes.CLASS_COLOURS" not in names
     assert not any(name.startswith("onebyone.frames") for name in names)
-
-
-def test_the_spread_stays_current_after_a_figure_edit(tmp_path):
-    """What `make check` runs: a colour and a drawing function edited, in the package
-    and in a notebook, and the spread still describes the code."""
-    for part in ("onebyone", "notebooks"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    (tmp_path / "book").mkdir()
-    for page in (ROOT / "book").glob("*.md"):
-        shutil.copy(page, tmp_path / "book" / page.name)
-    shutil.copy(ROOT / spread.DATA_PATH, tmp_path / spread.DATA_PATH)
-    path = tmp_path / "onebyone/digit_scenes.py"
-    text = path.read_text().replace('"#332288"', '"#112288"')
-    path.write_text(text.replace("ax.imshow(", "ax.matshow("))
-    notebook = tmp_path / "notebooks/07-u-net.ipynb"
-    notebook.write_text(notebook.read_text().replace("#e8eef7", "#f8eee7"))
-    assert spread.problems(tmp_path) == spread.problems(ROOT) == []

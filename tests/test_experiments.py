@@ -3,13 +3,14 @@
 import ast
 import io
 import json
+import re
 import subprocess
 import sys
 from contextlib import redirect_stdout
 
 import pytest
 
-from conftest import ROOT
+from conftest import NOTEBOOKS, ROOT
 from onebyone import experiments
 from onebyone.experiments import (
     EPOCHS_VARIABLE,
@@ -23,7 +24,7 @@ from onebyone.experiments import (
     modules,
     report,
 )
-from onebyone.experiments.__main__ import functions
+from onebyone.experiments.__main__ import claim_lines, functions
 
 
 def test_every_declared_experiment_is_a_marked_function_of_its_module():
@@ -132,6 +133,7 @@ def test_report_prints_and_check_prints_one_line_per_verdict():
         report({"measured": {}})
 
 
+@pytest.mark.slow  # it trains or starts Python
 def test_the_command_line_runs_a_chapter_and_prints_json():
     done = subprocess.run(
         [sys.executable, "-m", "onebyone.experiments", "channels_and_filters",
@@ -142,3 +144,25 @@ def test_the_command_line_runs_a_chapter_and_prints_json():
     assert set(result["measured"]) == {"test_accuracy"}
     assert 0 <= result["measured"]["test_accuracy"] <= 1
     assert result["device"] == "cpu" and result["threads_used"] >= 1
+
+
+def test_each_module_is_named_like_its_chapters_notebook_and_measures_its_timings():
+    stems = {notebook.stem[3:].replace("-", "_") for notebook in NOTEBOOKS}
+    assert set(modules()) <= stems
+    for spec in declared().values():
+        assert len(set(spec.timings)) == len(spec.timings), spec.name
+
+
+def test_check_prints_every_claims_value_beside_its_bound():
+    """What `make gpu` prints: a verdict that fails is counted."""
+    module = "u_net"
+    claims = chapter_claims(module)
+    names = {n for c in claims for n in re.findall(r"[a-z_0-9]+", c.value)}
+    measured = dict.fromkeys(names - {"abs", "max", "min"}, 0.5)
+    lines, failed = claim_lines(module, measured)
+    assert len(lines) == len(claims)
+    for claim, line in zip(claims, lines, strict=True):
+        words = claim.statement() if claim.has_bound else claim.says
+        assert line.startswith(f"  {words}: ")
+    verdicts = [c for c in claims if c.is_verdict]
+    assert failed == sum(not c.holds(c.evaluate(measured)) for c in verdicts) > 0

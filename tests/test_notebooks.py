@@ -139,7 +139,9 @@ def test_the_lesson_speaks_of_results_not_of_the_tests(notebook):
 
 
 def chapter_experiments(notebook):
-    return [s for s in declared().values() if s.notebook == notebook.stem]
+    """The experiments of a chapter's module, named like its notebook."""
+    module = notebook.stem[3:].replace("-", "_")
+    return [s for s in declared().values() if s.module == module]
 
 
 def test_prose_quotes_glued_numbers_never_their_names(notebook):

@@ -1,33 +1,9 @@
 """The course's experiments: what each chapter measures, and what it concludes.
 
-An experiment is a function of a chapter's module in this package (``u_net.py``
-for chapter 7), marked ``@experiment("name")``::
-
-    run(seed, device="cpu", epochs=None) -> {"measured": {name: float}, ...}
-
-It trains or times something and returns a dict. Its entry ``"measured"`` holds
-the numbers that depend on the machine (accuracies, seconds), by name; the other
-entries (models, curves, predictions) are for the chapter's figures. ``epochs``
-replaces every training budget of the experiment (a quick run: 1); where it is not
-given, the environment variable ONEBYONE_EPOCHS may set it (the tests under Colab's
-versions set 1, to run every cell quickly). The notebook shows the function where
-the chapter teaches it and calls it.
-
-Beside each module, a TOML file of the same name (format: README.md) declares what
-is done with the numbers:
-
-- ``figures``: the numbers the chapter's prose quotes, as text. ``report(results)``
-  prints them and glues them into the prose (myst-nb), under their names.
-- ``claims``: what the chapter concludes. Each has an expression over the measured
-  numbers (``value``), a bound (``at_least`` or ``at_most``), the words of its
-  verdict line (``says``, with ``{bound}``) and the sentences of the book it
-  supports, whose numbers come from the measured spread (tools/spread.py checks
-  them). ``check(results)`` prints one verdict line per claim:
-  ``<says>: True``. A claim without a bound states the spread only: no verdict.
-
-``python -m onebyone.experiments <module> --seed 3`` runs a chapter's experiments
-and prints what they measured as JSON (tools/spread.py runs it over seeds, CPU
-kernel sets and thread counts; tools/gpu.py on a GPU).
+A chapter's module here (``u_net.py`` for ``07-u-net.ipynb``) marks its experiments
+``@experiment("name")``: ``run(seed, device="cpu", epochs=None)`` returning
+``{"measured": {name: float}, ...}``. The TOML file beside it declares the figures
+its prose quotes, the claims it draws and its timings (README.md has the format).
 """
 
 import ast
@@ -46,19 +22,15 @@ HERE = Path(__file__).parent
 EPOCHS_VARIABLE = "ONEBYONE_EPOCHS"
 # What the expressions of figures and claims may call, besides arithmetic.
 FUNCTIONS = {"abs": abs, "max": max, "min": min, "round": round}
-# The statistics of a claim's value over the measured runs that its sentences use.
-SPREAD_FIELDS = ("runs", "min", "median", "max", "negative", "positive")
-
-
-# Declaring an experiment
+ARITHMETIC = (
+    ast.Expression, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop,
+    ast.Name, ast.Load, ast.Constant, ast.Call, ast.Compare, ast.cmpop,
+)  # fmt: skip
 
 
 def experiment(name):
-    """Mark ``run(seed, device, epochs)`` as the experiment ``name``.
-
-    The results it returns gain the entry ``"experiment": name``, which ``report``
-    and ``check`` read. Where ``epochs`` is not given, ONEBYONE_EPOCHS sets it.
-    """
+    """Mark ``run(seed, device, epochs)`` as the experiment ``name``: its results
+    gain ``"experiment": name``; ONEBYONE_EPOCHS sets ``epochs`` where not given."""
 
     def mark(run):
         @functools.wraps(run)
@@ -69,9 +41,7 @@ def experiment(name):
                 raise ValueError(f"epochs must be at least 1; got {epochs}.")
             results = run(seed, device, epochs)
             if not isinstance(results.get("measured"), dict):
-                raise TypeError(
-                    f"experiment {name!r} must return a dict with a 'measured' dict."
-                )
+                raise TypeError(f"experiment {name!r} must return a 'measured' dict.")
             results["measured"] = {k: float(v) for k, v in results["measured"].items()}
             return {**results, "experiment": name}
 
@@ -81,27 +51,22 @@ def experiment(name):
     return mark
 
 
-# What the TOML files declare
-
-
-def _checked_expression(text):
-    """``text`` if it is arithmetic on names, numbers and FUNCTIONS; else an error."""
-    allowed = (
-        ast.Expression, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop,
-        ast.Name, ast.Load, ast.Constant, ast.Call, ast.Compare, ast.cmpop,
-    )  # fmt: skip
-    tree = ast.parse(text, mode="eval")
+def _parsed(expression):
+    """The syntax tree of an expression, if it is arithmetic on names and numbers."""
+    tree = ast.parse(expression, mode="eval")
     for node in ast.walk(tree):
-        if not isinstance(node, allowed):
-            raise ValueError(f"{text!r}: only arithmetic on measured numbers")
+        if not isinstance(node, ARITHMETIC):
+            raise ValueError(f"{expression!r}: only arithmetic on measured numbers")
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") not in FUNCTIONS:
-            raise ValueError(f"{text!r}: only {', '.join(FUNCTIONS)} may be called")
-    return text
+            raise ValueError(
+                f"{expression!r}: only {', '.join(FUNCTIONS)} may be called"
+            )
+    return tree
 
 
 def evaluate(expression, measured):
     """The value of an expression over the measured numbers, by name."""
-    tree = ast.parse(_checked_expression(expression), mode="eval")
+    tree = _parsed(expression)
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     missing = names - set(FUNCTIONS) - set(measured)
     if missing:
@@ -112,30 +77,22 @@ def evaluate(expression, measured):
     return float(eval(code, {"__builtins__": {}, **FUNCTIONS}, dict(measured)))
 
 
-def format_bound(bound):
-    """A bound as the verdict line shows it: 0.86, 3.6, 96."""
-    return f"{bound:g}"
-
-
 @dataclass(frozen=True)
 class Claim:
     """A conclusion drawn from measured numbers, and the sentences it supports."""
 
     name: str
-    value: str
-    says: str
+    value: str  # an expression over the measured numbers
+    says: str  # the verdict line's words, with {bound}
     sentences: tuple[str, ...] = ()
     at_least: float | None = None
     at_most: float | None = None
-    verdict: bool = True  # False: the bound holds in every run measured; no line
-    where: dict = field(default_factory=dict)  # only runs with these settings
-
-    def applies_to(self, run):
-        """Whether a run's settings (its kernel set, threads) are the claim's."""
-        return all(run.get(key) == value for key, value in self.where.items())
+    verdict: bool = True  # False: the bound must hold in every run measured; no line
+    where: dict = field(default_factory=dict)  # only the runs with these settings
+    quoted: dict = field(default_factory=dict)  # {book page: its sentences}
 
     def __post_init__(self):
-        _checked_expression(self.value)
+        _parsed(self.value)
         if self.at_least is not None and self.at_most is not None:
             raise ValueError(f"claim {self.name!r}: one bound, at_least or at_most")
         if self.has_bound and "{bound}" not in self.says:
@@ -154,6 +111,10 @@ class Claim:
     def bound(self):
         return self.at_least if self.at_least is not None else self.at_most
 
+    def applies_to(self, run):
+        """Whether a run's settings (its kernel set, threads) are the claim's."""
+        return all(run.get(key) == value for key, value in self.where.items())
+
     def evaluate(self, measured):
         return evaluate(self.value, measured)
 
@@ -164,10 +125,9 @@ class Claim:
 
     def statement(self):
         """The verdict's words with the bound: what every run must show."""
-        return self.says.format(bound=format_bound(self.bound))
+        return self.says.format(bound=f"{self.bound:g}")
 
     def verdict_line(self, value):
-        """The line ``check`` prints: ``<statement>: True`` (or False)."""
         return f"{self.statement()}: {self.holds(value)}"
 
     def margin(self, values):
@@ -176,25 +136,29 @@ class Claim:
             return min(values) - self.at_least
         return self.at_most - max(values)
 
+    def spread_fields(self, values):
+        """What a sentence may quote of the values over the runs, and the bound."""
+        fields = {
+            "runs": len(values),
+            "min": min(values),
+            "median": statistics.median(values),
+            "max": max(values),
+            "negative": sum(v < 0 for v in values),
+            "positive": sum(v > 0 for v in values),
+        }
+        return fields | ({"bound": f"{self.bound:g}"} if self.has_bound else {})
+
     def sentence_texts(self, values):
-        """The claim's sentences, filled in with the spread of its values (and the
-        bound, as ``{bound}``)."""
-        fields = spread_of(values)
-        if self.has_bound:
-            fields["bound"] = format_bound(self.bound)
-        return [sentence.format(**fields) for sentence in self.sentences]
+        """The chapter's sentences, filled in with the values' spread."""
+        return [s.format(**self.spread_fields(values)) for s in self.sentences]
 
-
-def spread_of(values):
-    """What a sentence may quote of a claim's values over the runs."""
-    return {
-        "runs": len(values),
-        "min": min(values),
-        "median": statistics.median(values),
-        "max": max(values),
-        "negative": sum(v < 0 for v in values),
-        "positive": sum(v > 0 for v in values),
-    }
+    def quoted_texts(self, values):
+        """{another page of the book: the sentences it quotes, filled in}."""
+        fields = self.spread_fields(values)
+        return {
+            page: [s.format(**fields) for s in sentences]
+            for page, sentences in self.quoted.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -206,7 +170,6 @@ class Figure:
     text: str  # an f-string over the measured numbers, e.g. "{100 * x:.1f}"
 
     def render(self, measured):
-        """The text: each ``{expression:spec}`` evaluated and formatted."""
         parts = []
         for literal, expression, spec, _ in string.Formatter().parse(self.text):
             parts.append(literal)
@@ -217,13 +180,14 @@ class Figure:
 
 @dataclass(frozen=True)
 class Experiment:
-    """One experiment's declaration: its module, figures and claims."""
+    """One experiment's declaration: its chapter's module, figures, claims and
+    the names of its timings."""
 
     name: str
-    module: str  # the chapter's module in this package, e.g. "u_net"
-    notebook: str  # the chapter's notebook, e.g. "07-u-net"
-    figures: tuple[Figure, ...]
-    claims: tuple[Claim, ...]
+    module: str
+    figures: tuple[Figure, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    timings: tuple[str, ...] = ()
 
     def claim(self, name):
         for claim in self.claims:
@@ -233,25 +197,24 @@ class Experiment:
 
 
 def _load(path):
-    data = tomllib.loads(path.read_text())
-    notebook = data.pop("notebook")
-    experiments = []
-    for name, declared in data.items():
-        unknown = set(declared) - {"figures", "claims"}
+    for name, declared in tomllib.loads(path.read_text()).items():
+        unknown = set(declared) - {"figures", "claims", "timings"}
         if unknown:
             raise ValueError(
                 f"{path.name}: [{name}] has unknown keys {sorted(unknown)}"
             )
-        figures = tuple(
-            Figure(figure, **fields)
-            for figure, fields in declared.get("figures", {}).items()
+        yield Experiment(
+            name,
+            path.stem,
+            figures=tuple(
+                Figure(k, **v) for k, v in declared.get("figures", {}).items()
+            ),
+            claims=tuple(
+                Claim(**{**fields, "sentences": tuple(fields.get("sentences", ()))})
+                for fields in declared.get("claims", [])
+            ),
+            timings=tuple(declared.get("timings", ())),
         )
-        claims = tuple(
-            Claim(**{**fields, "sentences": tuple(fields.get("sentences", ()))})
-            for fields in declared.get("claims", [])
-        )
-        experiments.append(Experiment(name, path.stem, notebook, figures, claims))
-    return experiments
 
 
 @functools.cache
@@ -266,42 +229,29 @@ def declared():
     return found
 
 
-def declaration(name):
-    try:
-        return declared()[name]
-    except KeyError:
-        raise KeyError(f"no experiment {name!r} is declared in {HERE}/*.toml") from None
-
-
 def chapter_experiments(module):
-    """The experiments a chapter's module declares, in the order of its TOML file."""
+    """The experiments of a chapter's module, in the order of its TOML file."""
     return [spec for spec in declared().values() if spec.module == module]
 
 
 def modules():
-    """The chapters' experiment modules, by name, in the order of their notebooks."""
-    notebooks = {spec.module: spec.notebook for spec in declared().values()}
-    return sorted(notebooks, key=notebooks.get)
+    """The chapters' experiment modules, by name."""
+    return sorted({spec.module for spec in declared().values()})
 
 
 def chapter_claims(module):
-    """Every claim of a chapter's experiments, in the order of its TOML file."""
-    return [c for spec in chapter_experiments(module) for c in spec.claims]
-
-
-# Reporting and checking in a notebook
+    return [claim for spec in chapter_experiments(module) for claim in spec.claims]
 
 
 def _declaration_of(results):
     if "experiment" not in results:
         raise ValueError("these results come from no @experiment function")
-    return declaration(results["experiment"])
+    return declared()[results["experiment"]]
 
 
 def report(results):
     """Print the numbers the prose quotes, and glue each under its name."""
-    spec = _declaration_of(results)
-    for figure in spec.figures:
+    for figure in _declaration_of(results).figures:
         text = figure.render(results["measured"])
         glue(figure.name, text, display=False)
         print(f"{figure.words}: {text}")
