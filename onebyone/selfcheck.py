@@ -61,6 +61,8 @@ def _check_question(question):
         raise ValueError(f"question {name}: missing {sorted(missing)}")
     if ("answer" in question) == ("choice" in question):
         raise ValueError(f"question {name}: give either a number or choices")
+    if "answer" in question and "computed" not in question:
+        raise ValueError(f"question {name}: a number needs the code that computes it")
     if "choice" in question:
         right = [c for c in question["choice"] if c.get("correct")]
         if len(question["choice"]) < 2 or len(right) != 1:
