@@ -21,7 +21,7 @@ each_notebook = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.n
 
 
 def copy_of(notebook):
-    return ROOT / "colab" / notebook.name
+    return colab.COLAB / notebook.name
 
 
 def prose(nb):
@@ -84,9 +84,10 @@ def test_glued_numbers_and_citations_become_text(notebook):
 def test_chapter_links_open_the_chapter_in_colab(notebook):
     copy_prose = prose(nbformat.read(copy_of(notebook), as_version=4))
     for name in re.findall(
-        r"\(https://colab\.research\.google\.com/[^)]*/colab/([^)]+)\)", copy_prose
+        r"\(https://colab\.research\.google\.com/[^)]*/colab/notebooks/([^)]+)\)",
+        copy_prose,
     ):
-        assert (ROOT / "colab" / name).is_file(), name
+        assert (colab.COLAB / name).is_file(), name
 
 
 def test_roles_become_plain_markdown():

@@ -23,7 +23,7 @@ from conftest import NOTEBOOKS, ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import colab  # noqa: E402
 
-COPIES = ROOT / "colab"
+COPIES = colab.COLAB
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook shown
 
 

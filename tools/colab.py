@@ -1,25 +1,13 @@
-"""Write the notebooks that the book's Colab buttons open, into colab/.
+"""Write the notebooks that the book's Colab buttons open, into colab/notebooks/.
 
-    python tools/colab.py          # write colab/*.ipynb from notebooks/*.ipynb
-
-The book renders MyST: labels such as ``(fine-tuning)=`` and roles such as
-{term}, {cite}, {doc}, {ref}, {eq} and {glue:text}. Colab and JupyterLab show them
-as literal text. So the Colab copy of each chapter has them as plain Markdown:
-terms as words, citations as (Author, year), chapters as links that open the
-chapter in Colab, other pages as links to their source, sections by their titles,
-equations by their numbers, and glued numbers as the text that the recorded run
-glued. Outputs and widget state are left out, since Colab runs the notebook anyway.
-The links use the repository and Colab address of ``_config.yml``.
-
-Code is unchanged, but what the book hides is folded, as Colab and JupyterLab fold
-it (``cellView: "form"`` with a ``# @title`` line, and ``jupyter.source_hidden``):
-figure helpers, self-check questions and the chapters' verdict lines, and each
-exercise's solution, whose title names its exercise (its outputs folded too).
-Cells that only serve the book (``glue`` and ``report`` calls whose code the book
-removes) are left out. tests/test_colab_copies.py fails when a copy is out of date.
+Colab and JupyterLab show MyST as literal text, so each chapter's copy has it as
+plain Markdown: labels dropped; terms as words, citations as (Author, year),
+chapters as links that open them in Colab, other pages as links to their source,
+sections by their titles, equations by their numbers, glued numbers as the text
+the recorded run glued. Code is unchanged, without outputs; what the book hides is
+folded under a ``# @title`` line; cells that only glue numbers are left out.
 """
 
-import argparse
 import ast
 import codecs
 import re
@@ -32,7 +20,7 @@ from pybtex.database import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-COLAB = ROOT / "colab"
+COLAB = ROOT / "colab" / "notebooks"  # _config.yml: path_to_book
 GLUE_MIME = "application/papermill.record/text/plain"
 
 ROLE = re.compile(r"\{(term|cite|doc|ref|eq|glue:text)\}`([^`]*)`")
@@ -46,41 +34,39 @@ FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
 TITLES = {"self_check": "Check yourself", "check": "What every run must show"}
 
 
-def config():
-    return yaml.safe_load((ROOT / "_config.yml").read_text())
-
-
 def repository():
-    repo = config()["repository"]
-    return repo["url"].rstrip("/"), repo.get("branch", "main")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]
+    colab = config["launch_buttons"]["colab_url"].rstrip("/")
+    return repo["url"].rstrip("/"), repo.get("branch", "main"), colab
 
 
 def colab_url(notebook_name):
     """Where the Colab button of a chapter leads: its copy in colab/."""
-    url, branch = repository()
-    colab = config()["launch_buttons"]["colab_url"].rstrip("/")
+    url, branch, colab = repository()
     github = url.removeprefix("https://github.com/")
-    return f"{colab}/github/{github}/blob/{branch}/colab/{notebook_name}"
+    return f"{colab}/github/{github}/blob/{branch}/colab/notebooks/{notebook_name}"
 
 
 def source_url(path):
-    url, branch = repository()
+    url, branch, _ = repository()
     return f"{url}/blob/{branch}/{path.relative_to(ROOT).as_posix()}"
 
 
 def markdown_sources(path):
-    if path.suffix == ".ipynb":
-        nb = nbformat.read(path, as_version=4)
-        return [c.source for c in nb.cells if c.cell_type == "markdown"]
-    return [path.read_text()]
+    if path.suffix != ".ipynb":
+        return [path.read_text()]
+    return [
+        c.source
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "markdown"
+    ]
 
 
 def title_of(path):
-    for source in markdown_sources(path):
-        match = HEADING.search(source)
-        if match:
-            return match.group(1).strip()
-    raise ValueError(f"{path} has no title")
+    return next(
+        m[1].strip() for s in markdown_sources(path) for m in HEADING.finditer(s)
+    )
 
 
 def section_labels():
@@ -115,22 +101,16 @@ def glued_texts(nb):
 
 
 def citations():
-    """{key: "Surname", "A and B" or "A et al." and the year} from references.bib."""
-    database = parse_file(str(ROOT / "book" / "references.bib"))
+    """{key: "A", "A and B" or "A et al.", then the year} from references.bib."""
     cites = {}
-    for key, entry in database.entries.items():
+    for key, entry in parse_file(str(ROOT / "book" / "references.bib")).entries.items():
         names = [
-            codecs.decode(" ".join(p.last_names), "ulatex")
-            .replace("{", "")
-            .replace("}", "")
+            codecs.decode(" ".join(p.last_names), "ulatex").translate(
+                {123: "", 125: ""}
+            )
             for p in entry.persons.get("author", [])
         ]
-        if len(names) == 1:
-            who = names[0]
-        elif len(names) == 2:
-            who = f"{names[0]} and {names[1]}"
-        else:
-            who = f"{names[0]} et al."
+        who = " and ".join(names) if len(names) <= 2 else f"{names[0]} et al."
         cites[key] = f"{who}, {entry.fields['year']}"
     return cites
 
@@ -272,10 +252,8 @@ def colab_notebook(path):
     return nbformat.writes(copy) + "\n"
 
 
-def main():
-    argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    ).parse_args()
+def write_copies():
+    """Write every chapter's Colab copy that is missing or out of date."""
     COLAB.mkdir(exist_ok=True)
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         target = COLAB / path.name
@@ -286,4 +264,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    write_copies()

@@ -1,33 +1,20 @@
 """Re-record notebook outputs: one clean top-to-bottom run in a fresh kernel.
 
-    python tools/record.py                      # every notebook
+    python tools/record.py                      # every notebook (make record)
     python tools/record.py notebooks/01-*.ipynb # some of them
-    python tools/record.py --no-write ...       # only check that they run
-    ONEBYONE_EPOCHS=1 python tools/record.py --no-write ...  # training 1 epoch
+    python tools/record.py --no-write ...       # only run them (make bench)
 
-Each notebook runs in an empty temporary folder (so it cannot lean on sibling
-files, just as in Colab), with widget state stored for the static book. Its install
-cell and the cells of the helpers it teaches are synced first
-(tools/shared_code.py). Cell ids are kept, and widget models are renamed in the
-order they appear, so that re-recording an unchanged notebook changes nothing but
-its measured outputs.
-
-Outputs are recorded as a reader's machine computes them: on the processor's own
-CPU kernels, with two threads (``RECORDING_THREADS``; any kernel override in the
-environment is dropped). ``make test`` runs every notebook on one thread
-(conftest.py), which splits the arithmetic differently, so a compared output that
-depends on how the machine adds numbers fails there (book/reproducibility.md).
-
-Where the environment sets ONEBYONE_EPOCHS, every experiment trains that many
-epochs in each of its trainings (onebyone/experiments/): every cell still runs, in a
-fraction of the time, but the measured results are not the book's. The
-Colab-versions test sets 1 (the main test run trains the full budgets); such runs
-are never recorded.
+Each notebook runs in an empty folder (as in Colab), after its install cell and
+taught helpers are synced, with widget state stored for the static book; cell ids
+are kept and widget models numbered in order, so an unchanged notebook changes only
+in its measured outputs. Recording uses the processor's own kernels, two threads,
+full budgets and this repository's package; ``--no-write`` this environment.
 """
 
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -40,30 +27,23 @@ from nbclient import NotebookClient
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_code import ROOT, sync  # noqa: E402
 
-CELL_TIMEOUT_S = 600
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 RECORDING_THREADS = 2  # the tests' workers run one thread each
-KERNEL_OVERRIDES = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
+DROPPED = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "ONEBYONE_EPOCHS")
 
 
 def recording_env():
-    """The processor's own kernels, on RECORDING_THREADS threads, full budgets."""
-    # Imported here: a run that only checks (--no-write) need not load torch.
-    from onebyone.experiments import EPOCHS_VARIABLE
-
-    dropped = (*KERNEL_OVERRIDES, EPOCHS_VARIABLE)
-    env = {k: v for k, v in os.environ.items() if k not in dropped}
-    return {**env, "OMP_NUM_THREADS": str(RECORDING_THREADS)}
+    """The processor's own kernels, on RECORDING_THREADS threads, full budgets,
+    and this repository's package."""
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED}
+    return env | {"OMP_NUM_THREADS": str(RECORDING_THREADS), "PYTHONPATH": str(ROOT)}
 
 
-def execute(nb, workdir, env=None, cell_timeout_s=CELL_TIMEOUT_S):
-    """Run a notebook in place, in a fresh kernel started in ``workdir``.
-
-    ``env``: the kernel's environment variables (default: this process's).
-    """
+def execute(nb, workdir, env=None):
+    """Run a notebook in place, in a fresh kernel started in ``workdir``."""
     client = NotebookClient(
         nb,
-        timeout=cell_timeout_s,
+        timeout=600,  # seconds a cell may take
         kernel_name="python3",
         resources={"metadata": {"path": str(workdir)}},
         store_widget_state=True,
@@ -73,12 +53,8 @@ def execute(nb, workdir, env=None, cell_timeout_s=CELL_TIMEOUT_S):
 
 
 def stable_widget_ids(nb, name):
-    """The notebook with its widget models renamed name/0, name/1, ... (as UUIDs).
-
-    Jupyter gives every widget model a random id; the outputs and the stored
-    widget state refer to models by it. Numbering them in order of first
-    appearance gives the same ids on every run.
-    """
+    """The notebook with its widget models renamed name/0, name/1, ... (as UUIDs):
+    Jupyter gives each a random id, which its outputs and state refer to."""
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     text = json.dumps(nb)  # in the order the models were created, not sorted
     for number, old in enumerate(sorted(state, key=text.index)):
@@ -87,31 +63,27 @@ def stable_widget_ids(nb, name):
 
 
 def merge_streams(nb):
-    """Join each cell's consecutive prints to one stream into one output.
-
-    How a cell's printed text is split into outputs depends on when the kernel
-    flushed it, which changes from run to run; nbval joins them before comparing.
-    """
+    """Join each cell's consecutive prints to one stream into one output: where
+    the kernel split them changes from run to run (nbval joins them too)."""
     for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
         merged = []
-        for output in cell.outputs:
-            previous = merged[-1] if merged else None
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
             if (
-                output.output_type == "stream"
-                and previous is not None
-                and previous.output_type == "stream"
-                and previous.name == output.name
+                last is not None
+                and output.output_type == last.output_type == "stream"
+                and output.name == last.name
             ):
-                previous.text += output.text
+                last.text += output.text
             else:
                 merged.append(output)
-        cell.outputs = merged
+        if cell.cell_type == "code":
+            cell.outputs = merged
     return nb
 
 
 def record(path, write=True):
+    """Run one notebook; with ``write``, store its outputs. Returns its seconds."""
     if write:
         sync(path)
     nb = nbformat.read(path, as_version=4)
@@ -119,9 +91,8 @@ def record(path, write=True):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     start = time.perf_counter()
-    env = recording_env() if write else None
     with tempfile.TemporaryDirectory() as workdir:
-        execute(nb, workdir, env=env)
+        execute(nb, workdir, env=recording_env() if write else None)
     seconds = time.perf_counter() - start
     if write:
         for cell in nb.cells:
@@ -135,15 +106,15 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument(
-        "--no-write", action="store_true", help="run the notebooks but keep the files"
-    )
+    parser.add_argument("--no-write", action="store_true", help="only run them")
     args = parser.parse_args()
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    for path in paths:
+    for path in args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb")):
         seconds = record(path, write=not args.no_write)
+        budget = nbformat.read(path, as_version=4).metadata["onebyone"]["budget_s"]
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         verb = "ran" if args.no_write else "recorded"
-        print(f"{verb} {path.name} in {seconds:.1f} s")
+        print(f"{verb} {path.name} in {seconds:.1f} s (budget {budget} s), ", end="")
+        print(f"the kernels' peak memory so far {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -1,31 +1,17 @@
-"""Serve every script the book needs from the book itself.
+"""Serve every script the book needs from the book itself, so that it works offline.
 
-By default the built HTML loads MathJax, RequireJS and the Jupyter widgets HTML
-manager from public CDNs, so offline there is no math and no widget. This
-Sphinx extension makes the book self-contained:
+By default the pages load MathJax, RequireJS and the Jupyter widgets' HTML manager
+from public CDNs. This extension fetches pinned npm tarballs once (``npm pack``),
+checks each against the sha512 integrity the registry published, unpacks the files
+the pages load into ``_vendor/``, copies them with their licences into the built
+book and points MathJax and myst-nb's widget loader at the copies. It also removes
+the duplicated inline scripts of sphinx-thebe (a redeclaration error) and what no
+page loads (source maps, translation catalogues, TrueType copies of WOFF2 fonts).
+tests/test_browser.py fails on any request the book cannot answer.
 
-1. It fetches pinned npm tarballs once (``npm pack``, so npm's own registry
-   settings apply), checks each against the sha512 integrity the registry
-   published for it, and unpacks the files the pages load into ``_vendor/``
-   (git-ignored) at the repository root: MathJax's one component and its fonts,
-   the widgets manager's bundle and the fonts it asks for, anywidget's front end
-   (which runs the explorers), RequireJS.
-2. It copies them, with their licences, into the built HTML under
-   ``_static/vendor/`` and points MathJax (``mathjax_path``) and myst-nb's
-   widget loader (``nb_ipywidgets_js``) at those copies.
-3. It removes duplicated inline scripts from every page (sphinx-thebe's
-   configuration is added twice, which throws a redeclaration error).
-4. It removes from the built book what no page loads: the themes' source maps,
-   translation catalogues and the TrueType copies of their WOFF2 fonts.
-
-The browser test (tests/test_browser.py) fails on any request the book cannot
-answer, so a file left out here shows up there.
-
-To move to a newer release, change the version and integrity below (``npm view
-NAME@VERSION dist.integrity`` prints it) and rebuild with ``--all``. anywidget's
-version is the one pyproject.toml pins for the Python package (the two halves of
-the explorers must match); a new pin there needs a new integrity here, and the build
-stops with "integrity mismatch" until it has one.
+A newer release: change its version and integrity below (``npm view NAME@VERSION
+dist.integrity``) and build with ``--all``. anywidget's version is the one
+pyproject.toml pins for the Python package (the two halves of the explorers).
 """
 
 from __future__ import annotations
