@@ -3,27 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-COLAB_VENV := .venv-colab
-COLAB_INSTALLED := $(COLAB_VENV)/.installed
+COLAB_INSTALLED := .venv-colab/.installed
 NODE_INSTALLED := node_modules/.installed
+PIP := python -m pip install --quiet --disable-pip-version-check
+# Each lock pins the whole environment of its requirements file, with hashes.
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --find-links /opt/wheels \
+	--no-emit-package one-by-one --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28
 
 .DEFAULT_GOAL := help
-.PHONY: help book test check record sync colab bench spread gpu lock chromium clean
+.PHONY: help book test check record sync chapter bench spread verify gpu lock \
+	durations chromium clean
 
-help:
-	@echo "make book     build the HTML book into _build/html"
-	@echo "make test     run every test (notebooks, helpers, book build, browser)"
-	@echo "make check    the quick tests: helpers, explorers' JavaScript, notebook cells, lint (no kernels)"
-	@echo "make record   re-run every notebook and store its outputs"
-	@echo "make sync     rewrite the notebooks' install cells and taught helpers from their sources"
-	@echo "make colab    write the Colab copies of the notebooks (colab/), MyST made plain"
-	@echo "make bench    report notebook, build and check times, memory, the book's size"
-	@echo "make spread   measure the spread of every measured result (about 3 hours on 2 cores)"
-	@echo "make gpu      run the chapters' experiments on a CUDA GPU and report their results"
-	@echo "make lock     pin every distribution of the environments, with hashes (requirements*.lock)"
-	@echo "make clean    remove build outputs"
-
-PIP := python -m pip install --quiet --disable-pip-version-check
+help:  ## this list
+	@sed -n 's/^\([a-z]*\):.*## \(.*\)/make \1\t\2/p' Makefile | expand -t 16
 
 # Every distribution at the version and hash of the lock, then the course's package.
 $(INSTALLED): requirements-dev.lock pyproject.toml
@@ -32,57 +25,70 @@ $(INSTALLED): requirements-dev.lock pyproject.toml
 	$(BIN)/$(PIP) --no-deps -e .
 	touch $@
 
+# A second environment with Colab's versions, for tests/test_colab_versions.py.
+$(COLAB_INSTALLED): requirements-colab.lock pyproject.toml
+	$(PYTHON) -m venv .venv-colab
+	.venv-colab/bin/$(PIP) --require-hashes -r requirements-colab.lock
+	.venv-colab/bin/$(PIP) --no-deps -e .
+	touch $@
+
 # The explorers' JavaScript tools (Biome), at the versions package-lock.json pins.
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-book: $(INSTALLED)
+book: $(INSTALLED)  ## build the HTML book into _build/html
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
-# A second environment with Colab's versions, for tests/test_colab_versions.py.
-$(COLAB_INSTALLED): requirements-colab.lock pyproject.toml
-	$(PYTHON) -m venv $(COLAB_VENV)
-	$(COLAB_VENV)/bin/$(PIP) --require-hashes -r requirements-colab.lock
-	$(COLAB_VENV)/bin/$(PIP) --no-deps -e .
-	touch $@
-
-# The two environments install side by side; then one pytest worker per core, each
+# The environments install side by side; then one pytest worker per core, each
 # notebook's cells together on one worker (conftest.py).
-test: chromium
+test: chromium  ## run every test (notebooks, helpers, book build, browser)
 	$(MAKE) --jobs=2 $(INSTALLED) $(COLAB_INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadscope
 
-check: $(INSTALLED) $(NODE_INSTALLED)
+durations: chromium  ## run every test, and store how long each unit took
+	$(MAKE) --jobs=2 $(INSTALLED) $(COLAB_INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python -m pytest -n auto --dist loadscope --store-durations
+
+check: $(INSTALLED) $(NODE_INSTALLED)  ## the quick tests: no kernel, book build or browser
 	$(BIN)/python -m pytest tests -m "not slow"
 
 chromium:
 	@tools/install-chromium.sh
 
-record: $(INSTALLED)
+record: $(INSTALLED)  ## re-run every notebook and store its outputs
 	$(BIN)/python tools/record.py
 	$(BIN)/python tools/colab.py
 
-sync: $(INSTALLED)
+sync: $(INSTALLED)  ## rewrite install cells, taught helpers, the intro's times, colab/
 	$(BIN)/python tools/shared_code.py
 	$(BIN)/python tools/colab.py
 
-colab: $(INSTALLED)
-	$(BIN)/python tools/colab.py
+chapter: $(INSTALLED)  ## TITLE='...': a new chapter from the lesson template
+	$(BIN)/python tools/new_chapter.py "$(TITLE)"
 
-# make bench SUITE=1 also times the whole test suite (several minutes more).
-bench: $(INSTALLED)
-	$(BIN)/python tools/benchmark.py $(if $(SUITE),--suite)
+# One process per notebook, so that each reports its own peak memory.
+bench: $(INSTALLED)  ## each notebook's time and memory, the book's build and size
+	for notebook in notebooks/*.ipynb; do \
+		$(BIN)/python tools/record.py --no-write "$$notebook" || exit 1; done
+	time $(BIN)/jupyter-book build . --path-output _build/bench --all >/dev/null
+	du -sh _build/bench/_build/html
 
-spread: $(INSTALLED)
+spread: $(INSTALLED)  ## measure the spread of every measured result (hours)
 	$(BIN)/python tools/spread.py
 
-gpu: $(INSTALLED)
-	$(BIN)/python tools/gpu.py
+verify: $(INSTALLED)  ## after a refactor: show that the measured results did not change
+	$(BIN)/python tools/spread.py --verify
 
-# Resolves the requirements files with pip and writes the locks; needs the registry.
-lock:
-	$(PYTHON) tools/lock.py
+gpu: $(INSTALLED)  ## run every chapter's experiments on a CUDA GPU, check the claims
+	$(BIN)/python -m onebyone.experiments --device cuda --check
 
-clean:
+# Resolves the requirements files again (needs the registry) and rewrites the locks,
+# keeping every version they pin unless a requirements file asks for another.
+lock: $(INSTALLED)  ## pin every distribution of the environments, with hashes
+	$(LOCK) requirements.txt -o requirements.lock
+	$(LOCK) requirements-dev.txt -o requirements-dev.lock
+	$(LOCK) requirements-colab.txt -o requirements-colab.lock
+
+clean:  ## remove build outputs
 	rm -rf _build node_modules
