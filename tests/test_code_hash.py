@@ -56,7 +56,7 @@ def test_a_change_to_a_training_loop_changes_the_hash_of_every_chapter_using_it(
     reaching = {
         m for m in modules() if ("onebyone.segmentation", "train") in covered(m)
     }
-    edit("onebyone/segmentation.py", "schedule.step()", "pass")
+    edit("onebyone/segmentation.py", ".step()", ".step() or None")  # in train
     after = hashes()
     changed = {module for module in modules() if after[module] != before[module]}
     assert changed == reaching and 0 < len(reaching) < len(modules())

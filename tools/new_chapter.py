@@ -2,18 +2,9 @@
 
     python tools/new_chapter.py "Depthwise convolutions"     # make chapter TITLE=...
 
-Writes, for the next chapter number N and the title's slug:
-
-- notebooks/NN-slug.ipynb: title, overview (objectives, prerequisites, time), setup
-  with its install cell, one section that runs an experiment and ends with its
-  questions, summary, an exercise with its solution, and what's next;
-- onebyone/experiments/slug.py and slug.toml: the chapter's experiment, and the
-  numbers its prose quotes (with a claim to fill in, commented out);
-- onebyone/questions/NN-slug.toml: the section's self-check questions;
-
-places the chapter last in the last part of _toc.yml that holds chapters, then
-syncs the notebook's install cell and taught cells and the introduction's table
-of times, records the notebook and writes its Colab copy. Then write the lesson.
+Writes the next chapter's notebook, experiment module and TOML, and questions;
+places it last in the last part of _toc.yml that holds chapters; adds it to the
+introduction's times; records it and writes its Colab copy (book/contributing.md).
 """
 
 import re
@@ -70,12 +61,9 @@ def new_chapter(title):
             text = nbformat.writes(nb) + "\n"
         target.write_text(text)
     toc = ROOT / "_toc.yml"
-    entries = list(CHAPTER_ENTRY.finditer(toc.read_text()))
-    last = entries[-1]
     text = toc.read_text()
-    toc.write_text(
-        f"{text[: last.end()]}{last[1]}- file: notebooks/{stem}\n{text[last.end() :]}"
-    )
+    end, indent = [(m.end(), m[1]) for m in CHAPTER_ENTRY.finditer(text)][-1]
+    toc.write_text(f"{text[:end]}{indent}- file: notebooks/{stem}\n{text[end:]}")
     return files["lesson.md"]
 
 

@@ -186,7 +186,8 @@ def sync_intro(root=ROOT):
 def main():
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         if sync(notebook):
-            print(f"updated {notebook.relative_to(ROOT)} (re-record it: make record)")
+            name = notebook.relative_to(ROOT)
+            print(f"updated {name}: make record if its outputs change")
     if sync_intro():
         print("updated book/intro.md's table of times")
 

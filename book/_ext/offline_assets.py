@@ -9,9 +9,8 @@ the duplicated inline scripts of sphinx-thebe (a redeclaration error) and what n
 page loads (source maps, translation catalogues, TrueType copies of WOFF2 fonts).
 tests/test_browser.py fails on any request the book cannot answer.
 
-A newer release: change its version and integrity below (``npm view NAME@VERSION
-dist.integrity``) and build with ``--all``. anywidget's version is the one
-pyproject.toml pins for the Python package (the two halves of the explorers).
+The packages, their releases and the files kept are listed in offline-assets.toml;
+after changing a release there, build with ``--all``.
 """
 
 from __future__ import annotations
@@ -53,61 +52,25 @@ class NpmAsset:
     """One npm package: which release, its integrity, and which files we serve."""
 
     name: str
-    version: str
     integrity: str
     folder: str  # the folder under _vendor/ and _static/vendor/
     keep: tuple[str, ...]  # paths inside the package to keep (files or folders)
+    version: str
 
     @property
     def spec(self) -> str:
         return f"{self.name}@{self.version}"
 
 
-ASSETS = (
+ASSETS = tuple(
     NpmAsset(
-        name="requirejs",
-        version="2.3.8",
-        integrity="sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
-        folder="requirejs",
-        keep=("require.js", "LICENSE", "package.json"),
-    ),
-    NpmAsset(
-        name="@jupyter-widgets/html-manager",
-        version="1.0.15",
-        integrity="sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-        folder="html-manager",
-        keep=(
-            "dist/embed-amd.js",
-            "dist/embed.js.LICENSE.txt",  # the licences of what the bundle holds
-            # The two Font Awesome fonts the widgets' icons (Play, ...) ask for.
-            "dist/1551f4f60c37af51121f.woff2",
-            "dist/d878b0a6a1144760244f.woff2",
-            "LICENSE",
-            "package.json",
-        ),
-    ),
-    NpmAsset(
-        # The front end of the explorers (onebyone/explorers.py): the same
-        # release as the Python package, pinned in pyproject.toml.
-        name="anywidget",
-        version=python_pin("anywidget"),
-        integrity="sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
-        folder="anywidget",
-        keep=("dist/index.js", "LICENSE", "package.json"),
-    ),
-    NpmAsset(
-        name="mathjax",
-        version="3.2.2",
-        integrity="sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
-        folder="mathjax",
-        # One component (TeX in, HTML out) and its fonts; no page asks for more.
-        keep=(
-            "es5/tex-chtml.js",
-            "es5/output/chtml/fonts/woff-v2",
-            "LICENSE",
-            "package.json",
-        ),
-    ),
+        **asset
+        | {
+            "keep": tuple(asset["keep"]),
+            "version": asset.get("version") or python_pin(asset["name"]),
+        }
+    )
+    for asset in tomllib.loads((HERE / "offline-assets.toml").read_text())["asset"]
 )
 
 # Paths below are relative to the built book's _static/ folder.
