@@ -56,6 +56,16 @@ def test_every_image_in_the_lessons_has_an_alt_text(html_dir):
     assert not [(page, src) for page, alt, src in images if alt.strip() in ("", src)]
 
 
+def test_no_page_holds_a_placeholder_of_the_lesson_template(html_dir):
+    """A new chapter's paragraphs that begin *To write:* are written before the book
+    is published (tools/chapter-template/)."""
+    placeholder = re.compile(r"<p><em>To write:</em>")
+    pages = [
+        p.name for p in html_dir.rglob("*.html") if placeholder.search(p.read_text())
+    ]
+    assert not pages
+
+
 def test_the_built_book_stays_light(html_dir):
     """Only the vendored files that pages load are shipped (see book/_ext/)."""
     size = sum(f.stat().st_size for f in html_dir.rglob("*") if f.is_file())

@@ -3,8 +3,8 @@
     python tools/new_chapter.py "Depthwise convolutions"     # make chapter TITLE=...
 
 Writes the next chapter's notebook, experiment module and TOML, and questions;
-places it last in the last part of _toc.yml that holds chapters; adds it to the
-introduction's times; records it and writes its Colab copy (book/contributing.md).
+places it after the last chapter in _toc.yml; adds it to the introduction's
+times; records it and writes its Colab copy (book/contributing.md).
 """
 
 import re
