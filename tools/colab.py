@@ -31,6 +31,7 @@ HEADING = re.compile(r"^#+ (.+)$", re.MULTILINE)
 SOLUTION = re.compile(r"^\*\*(Solution to exercise \d+)\.\*\*$")
 BOOK_ONLY = {"glue", "report"}  # calls that only glue numbers into the book's prose
 FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
+NO_BRACES = str.maketrans("", "", "{}")  # BibTeX groups, as in {\'E}
 TITLES = {"self_check": "Check yourself", "check": "What every run must show"}
 
 
@@ -64,9 +65,10 @@ def markdown_sources(path):
 
 
 def title_of(path):
-    return next(
-        m[1].strip() for s in markdown_sources(path) for m in HEADING.finditer(s)
-    )
+    titles = [m[1].strip() for s in markdown_sources(path) for m in HEADING.finditer(s)]
+    if not titles:
+        raise ValueError(f"{path} has no title")
+    return titles[0]
 
 
 def section_labels():
@@ -105,9 +107,7 @@ def citations():
     cites = {}
     for key, entry in parse_file(str(ROOT / "book" / "references.bib")).entries.items():
         names = [
-            codecs.decode(" ".join(p.last_names), "ulatex").translate(
-                {123: "", 125: ""}
-            )
+            codecs.decode(" ".join(p.last_names), "ulatex").translate(NO_BRACES)
             for p in entry.persons.get("author", [])
         ]
         who = " and ".join(names) if len(names) <= 2 else f"{names[0]} et al."

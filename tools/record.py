@@ -29,6 +29,8 @@ from shared_code import ROOT, sync  # noqa: E402
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 RECORDING_THREADS = 2  # the tests' workers run one thread each
+# Kernel overrides and quick budgets (EPOCHS_VARIABLE, spelled out here: importing
+# onebyone.experiments would load torch into a run that only checks notebooks).
 DROPPED = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "ONEBYONE_EPOCHS")
 
 

@@ -29,7 +29,11 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from code_hash import PACKAGE, code_hash  # noqa: E402
 
-from onebyone.experiments import chapter_claims, chapter_experiments  # noqa: E402
+from onebyone.experiments import (  # noqa: E402
+    EPOCHS_VARIABLE,
+    chapter_claims,
+    chapter_experiments,
+)
 from onebyone.experiments import modules as all_modules  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +82,7 @@ def accepted_codes(entry):
 
 def kernel_env(kernel_set, threads):
     """This environment, with a run's kernel set and threads, full budgets."""
-    dropped = (*KERNEL_SETS["baseline"], "OMP_NUM_THREADS", "ONEBYONE_EPOCHS")
+    dropped = (*KERNEL_SETS["baseline"], "OMP_NUM_THREADS", EPOCHS_VARIABLE)
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     return env | KERNEL_SETS[kernel_set] | {"OMP_NUM_THREADS": str(threads)}
 
