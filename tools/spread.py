@@ -261,10 +261,11 @@ def heading(module, entry, root):
         f"on held-out seeds on {held['machine']}; code `{entry['code']}`"
     )
     for same in entry.get("same_results", []):
+        threads = same["threads"]
         text += (
             f"; code `{same['code']}` gave the same {same['compared']} numbers on "
-            f"seed {same['seed']}, {same['kernel_set']} kernels, {same['threads']} "
-            f"thread(s), on {same['machine']}"
+            f"seed {same['seed']}, {same['kernel_set']} kernels, {threads} "
+            f"thread{'s' * (threads != 1)}, on {same['machine']}"
         )
     return text + ")"
 
