@@ -142,11 +142,14 @@ def test_a_verdict_failing_on_a_held_out_seed_or_too_close_fails_the_check(copy)
     assert any(f"{claim.name}: the bound is" in p for p in found)
 
 
-def test_figure_and_colour_edits_leave_the_spread_current(copy):
-    """A colour and a drawing function edited, in the package and in a notebook."""
-    path = copy / "onebyone/digit_scenes.py"
-    text = path.read_text().replace('"#332288"', '"#112288"')
-    path.write_text(text.replace("ax.imshow(", "ax.matshow("))
+def test_words_and_unimported_code_leave_the_spread_current(copy):
+    """A docstring, the frame player and a notebook's colour edited."""
+    path = copy / "onebyone/segmentation.py"
+    path.write_text(path.read_text().replace("Returns the mean", "Gives the mean"))
+    path = copy / "onebyone/frames.py"
+    path.write_text(
+        path.read_text().replace("def ", "def _unused():\n    pass\n\n\ndef ", 1)
+    )
     notebook = copy / "notebooks/07-u-net.ipynb"
     notebook.write_text(notebook.read_text().replace("#e8eef7", "#f8eee7"))
     assert spread.problems(copy) == []
@@ -173,7 +176,8 @@ def test_a_refactor_is_accepted_after_one_run_and_a_change_of_results_is_not(cop
     assert spread.verify(module, root=copy)
     [same] = spread.load(copy)[module]["same_results"]
     assert same["compared"] == 1 and same["code"] == spread.code_hash(module, copy)
-    assert spread.problems(copy) == []
+    # chapter 5 imports this module: its experiments must show the same in turn
+    assert not [p for p in spread.problems(copy) if p.startswith(module)]
     code.write_text(
         code.read_text().replace("LEARNING_RATE = 0.01", "LEARNING_RATE = 0.02")
     )
