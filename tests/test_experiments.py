@@ -83,12 +83,12 @@ def test_sentences_quote_the_spread_and_the_bound():
         "lead",
         "x",
         "lead ≤ {bound}",
-        sentences=("{runs} runs, {min:.1f} to {max:.1f}, {negative} below 0, "
-                   "median {median:.1f}; at most {bound}",),
+        sentences=("{runs} runs of {seeds} seeds, {min:.1f} to {max:.1f}, "
+                   "{negative} below 0, median {median:.1f}; at most {bound}",),
         at_most=4,
     )  # fmt: skip
-    [text] = claim.sentence_texts([-0.5, 1.0, 2.25])
-    assert text == "3 runs, -0.5 to 2.2, 1 below 0, median 1.0; at most 4"
+    [text] = claim.sentence_texts([-0.5, 1.0, 2.25], seeds=2)
+    assert text == "3 runs of 2 seeds, -0.5 to 2.2, 1 below 0, median 1.0; at most 4"
     assert claim.margin([-0.5, 1.0, 2.25]) == pytest.approx(1.75)
 
 

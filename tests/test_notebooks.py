@@ -169,7 +169,7 @@ def test_verdicts_show_their_line_and_hide_their_code(notebook):
         if re.search(r"^report\(", cell.source, re.MULTILINE):
             assert "nbval-ignore-output" in tags, cell.source
     if chapter_experiments(notebook):
-        assert "../book/reproducibility" in setup_section(nb)
+        assert any("../book/reproducibility" in s for s in lesson_prose(nb))
 
 
 def test_every_experiment_runs_reports_and_checks_in_its_chapter(notebook):

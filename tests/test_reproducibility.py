@@ -84,7 +84,7 @@ def a_verdict():
 def chapter_sentence(module, claim):
     entry = spread.load()[module]
     values = spread.claim_values(claim, entry["runs"] + entry["held_out"]["runs"])
-    return claim.sentence_texts(values)[0]
+    return claim.sentence_texts(values, spread.seed_count(claim, entry))[0]
 
 
 def edit_notebook(path, change):

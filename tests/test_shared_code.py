@@ -138,14 +138,15 @@ def test_parts_out_of_order_are_detected(tmp_path):
     assert "onebyone/fcn.py: not every part, in order: [2, 1, 3]" in drifted(copy)
 
 
-def test_a_hidden_copy_is_reported(tmp_path):
+def test_a_folded_copy_is_compared_too(tmp_path):
     notebook = NOTEBOOKS[0]
     nb = load(notebook)
     cell, _ = shared_cells(nb)[0]
     cell.metadata["tags"] = ["hide-input"]
+    cell.source += "\n# an edit"
     copy = tmp_path / notebook.name
     nbformat.write(nb, copy)
-    assert drifted(copy) == ["# onebyone/conv.py, part 1 of 2 is hidden: import it"]
+    assert drifted(copy) == ["# onebyone/conv.py, part 1 of 2 differs from the file"]
 
 
 def test_editing_a_helper_that_no_chapter_shows_changes_no_notebook(

@@ -1,11 +1,12 @@
 """Write the notebooks that the book's Colab buttons open, into colab/notebooks/.
 
 Colab and JupyterLab show MyST as literal text, so each chapter's copy has it as
-plain Markdown: labels dropped; terms as words, citations as (Author, year),
-chapters as links that open them in Colab, other pages as links to their source,
-sections by their titles, equations by their numbers, glued numbers as the text
-the recorded run glued. Code is unchanged, without outputs; what the book hides is
-folded under a ``# @title`` line; cells that only glue numbers are left out.
+plain Markdown: labels dropped; dropdowns as HTML details; terms as words,
+citations as (Author, year), chapters as links that open them in Colab, other pages
+as links to their source, sections by their titles, equations by their numbers,
+glued numbers as the text the recorded run glued. Code is unchanged, without
+outputs; what the book hides is folded under a ``# @title`` line; cells that only
+glue numbers are left out.
 """
 
 import ast
@@ -29,10 +30,15 @@ LABEL_LINE = re.compile(r"^\(([\w-]+)\)=\n", re.MULTILINE)
 LABELLED_MATH = re.compile(r"^\$\$ \(([\w-]+)\)$", re.MULTILINE)
 HEADING = re.compile(r"^#+ (.+)$", re.MULTILINE)
 SOLUTION = re.compile(r"^\*\*(Solution to exercise \d+)\.\*\*$")
-BOOK_ONLY = {"glue", "report"}  # calls that only glue numbers into the book's prose
+DROPDOWN = re.compile(r"^```\{dropdown\} (.+?)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+BOOK_ONLY = {"glue"}  # calls that only glue numbers into the book's prose
 FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
 NO_BRACES = str.maketrans("", "", "{}")  # BibTeX groups, as in {\'E}
-TITLES = {"self_check": "Check yourself", "check": "What every run must show"}
+TITLES = {
+    "self_check": "Check yourself",
+    "check": "What every run must show",
+    "report": "What this run measured",
+}
 
 
 def repository():
@@ -170,6 +176,9 @@ class Converter:
 
     def markdown(self, source):
         source = LABEL_LINE.sub("", source)
+        source = DROPDOWN.sub(
+            lambda m: f"<details><summary>{m[1]}</summary>\n\n{m[2]}</details>", source
+        )
         source = LABELLED_MATH.sub(
             lambda m: f"\\tag{{{self.equations[m.group(1)]}}}\n$$", source
         )

@@ -224,6 +224,12 @@ def claim_values(claim, runs):
     return [claim.evaluate(run["measured"]) for run in runs if claim.applies_to(run)]
 
 
+def seed_count(claim, entry):
+    """How many seeds the runs a claim speaks of come from, held-out ones included."""
+    runs = entry["runs"] + entry.get("held_out", {}).get("runs", [])
+    return len({run["seed"] for run in runs if claim.applies_to(run)})
+
+
 def required_margin(values):
     """How far a bound must sit from the spread: the spread's own width."""
     return max(values) - min(values)
@@ -273,8 +279,9 @@ def heading(module, entry, root):
 def claim_row(claim, entry):
     values = claim_values(claim, entry["runs"])
     held = claim_values(claim, entry.get("held_out", {}).get("runs", []))
-    quoted = claim.quoted_texts(values + held).items()
-    sentences = [f"“{s}”" for s in claim.sentence_texts(values + held)]
+    seeds = seed_count(claim, entry)
+    quoted = claim.quoted_texts(values + held, seeds).items()
+    sentences = [f"“{s}”" for s in claim.sentence_texts(values + held, seeds)]
     sentences += [f"“{s}” ({{doc}}`{page}`)" for page, texts in quoted for s in texts]
     margin = "—"
     if claim.is_verdict:
@@ -383,8 +390,9 @@ def claim_problems(module, entry, root=ROOT):
                              "(re-record the notebook)")  # fmt: skip
         elif claim.has_bound and not all(map(claim.holds, values + held)):
             found.append(f"{name}: does not hold in every run")
-        wanted = {chapter: claim.sentence_texts(values + held)}
-        for page, sentences in claim.quoted_texts(values + held).items():
+        seeds = seed_count(claim, entry)
+        wanted = {chapter: claim.sentence_texts(values + held, seeds)}
+        for page, sentences in claim.quoted_texts(values + held, seeds).items():
             wanted[root / "book" / f"{page}.md"] = sentences
         for path, sentences in wanted.items():
             text = prose if path == chapter else _normal(path.read_text())

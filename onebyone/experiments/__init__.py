@@ -136,10 +136,12 @@ class Claim:
             return min(values) - self.at_least
         return self.at_most - max(values)
 
-    def spread_fields(self, values):
-        """What a sentence may quote of the values over the runs, and the bound."""
+    def spread_fields(self, values, seeds):
+        """What a sentence may quote of the values over the runs (from ``seeds``
+        seeds), and the bound."""
         fields = {
             "runs": len(values),
+            "seeds": seeds,
             "min": min(values),
             "median": statistics.median(values),
             "max": max(values),
@@ -148,13 +150,13 @@ class Claim:
         }
         return fields | ({"bound": f"{self.bound:g}"} if self.has_bound else {})
 
-    def sentence_texts(self, values):
+    def sentence_texts(self, values, seeds):
         """The chapter's sentences, filled in with the values' spread."""
-        return [s.format(**self.spread_fields(values)) for s in self.sentences]
+        return [s.format(**self.spread_fields(values, seeds)) for s in self.sentences]
 
-    def quoted_texts(self, values):
+    def quoted_texts(self, values, seeds):
         """{another page of the book: the sentences it quotes, filled in}."""
-        fields = self.spread_fields(values)
+        fields = self.spread_fields(values, seeds)
         return {
             page: [s.format(**fields) for s in sentences]
             for page, sentences in self.quoted.items()
