@@ -1,9 +1,4 @@
-"""Chapter 4's experiments: what 1×1 convolutions save in time, and cost in accuracy.
-
-Three time the layers of the chapter (the ResNet bottleneck, the depthwise-separable
-convolution, the 1×1 convolution as a matrix product); one trains five small
-networks on digits moved by up to a pixel, five seeds each.
-"""
+"""Chapter 4's experiments: what 1×1 convolutions save in time, and cost in accuracy."""
 
 import copy
 import statistics
@@ -44,8 +39,7 @@ LAYOUTS = {"default": torch.contiguous_format, "channels_last": torch.channels_l
 
 @experiment("bottleneck_time")
 def run_bottleneck_time(seed, device="cpu", epochs=None):
-    """Time the 3×3 convolution and the bottleneck on one 256×56×56 input, in each
-    memory layout, in milliseconds (nothing is trained: ``epochs`` is unused)."""
+    """Time the 3×3 convolution and the bottleneck in each memory layout (ms)."""
     torch.manual_seed(seed)
     plain, bottleneck = (layer.to(device) for layer in resnet_layers())
     x = torch.randn(1, 256, SIZE, SIZE, device=device)  # (N, C, H, W)
@@ -82,8 +76,7 @@ def separable_conv(channels, kernel_size):
 # %%
 @experiment("separable_time")
 def run_separable_time(seed, device="cpu", epochs=None):
-    """Time a standard 3×3 convolution on 256 channels at 56×56 and the two halves
-    of the separable one, in channels-last (``epochs`` is unused)."""
+    """Time a standard 3×3 convolution and the two halves of the separable one."""
     torch.manual_seed(seed)
     layout = torch.channels_last
     x = torch.randn(1, 256, SIZE, SIZE, device=device).to(memory_format=layout)
@@ -122,7 +115,7 @@ def jitter(images, seed, shift=1):
 
 
 # %%
-WIDTH = 64  # channels of the stem and the blocks' residual stream
+WIDTH = 64  # channels of the stem and of the map the blocks pass on
 
 
 def conv_bn(in_channels, out_channels, kernel_size):
@@ -228,9 +221,7 @@ def test_accuracy(design, seed, data, device="cpu", epochs=EPOCHS):
 # %%
 @experiment("designs")
 def run_designs(seed, device="cpu", epochs=None):
-    """Train every design from five seeds (5 · seed to 5 · seed + 4) on the moved
-    digits; measure each design's median accuracy and how far each falls below the
-    first design's, in percentage points."""
+    """Train every design from five seeds; their medians, and the drops in points."""
     data = moved_digits(seed)
     training_seeds = [5 * seed + k for k in range(5)]
     accuracies = {
@@ -273,8 +264,7 @@ def gemm_operands():
 # %%
 @experiment("gemm")
 def run_gemm(seed, device="cpu", epochs=None):
-    """The 1×1 convolution in both layouts and torch.mm in both orders, in GFLOP/s;
-    each convolution's rate as a share of the faster mm (``epochs`` is unused)."""
+    """The 1×1 convolution in both layouts and torch.mm in both orders, in GFLOP/s."""
     torch.manual_seed(seed)
     conv, x, weight, columns, rows = (t.to(device) for t in gemm_operands())
     conv_last = copy.deepcopy(conv).to(memory_format=torch.channels_last)
