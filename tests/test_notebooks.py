@@ -183,3 +183,23 @@ def test_every_experiment_runs_reports_and_checks_in_its_chapter(notebook):
         assert re.search(rf"^report\({results[0]}\)", source, re.MULTILINE)
         if any(claim.is_verdict for claim in spec.claims):
             assert re.search(rf"^check\({results[0]}\b", source, re.MULTILINE)
+
+
+FOLDED_TAGS = {"hide-input", "hide-cell", "remove-input", "remove-cell"}
+RECORDING_CODE = re.compile(r"@experiment|^report\(|[\"']measured[\"']", re.MULTILINE)
+SPREAD_TALK = re.compile(r"runs we measured|on any machine we expect", re.IGNORECASE)
+DROPDOWN = re.compile(r"^```\{dropdown\}.*?^```$", re.MULTILINE | re.DOTALL)
+
+
+def test_recording_code_and_spreads_stay_one_step_away(notebook):
+    """The lesson shows the idea and the numbers: code that records results is
+    folded, and the spread behind a result sits in a dropdown, not in the prose."""
+    nb = load(notebook)
+    shown = [
+        cell.source
+        for cell in code_cells(nb)
+        if not FOLDED_TAGS & set(cell.metadata.get("tags", []))
+    ]
+    assert not [source for source in shown if RECORDING_CODE.search(source)]
+    prose = [DROPDOWN.sub("", source) for source in lesson_prose(nb)]
+    assert not [m.group(0) for source in prose for m in SPREAD_TALK.finditer(source)]

@@ -97,6 +97,7 @@ def classify_every_window(classifier, scenes):
     return classifier(windows.reshape(-1, 1, CROP, CROP))
 
 
+# %%
 @experiment("window_time")
 def run_window_time(seed, device="cpu", epochs=None):
     """Time one convolutional pass over 16 scenes of 64×64 pixels against
