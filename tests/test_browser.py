@@ -76,7 +76,13 @@ class Visit:
 
         self.page.route("**/*", route)
         # networkidle: index.html redirects, and MathJax loads its parts lazily.
+        # On a busy machine the network can fall idle before MathJax's deferred
+        # script has run, so wait for that script, then for its typesetting.
         self.page.goto(f"{book_url}/{path}", wait_until="networkidle")
+        self.page.wait_for_function(
+            "() => !document.querySelector('script[src*=mathjax]')"
+            " || window.MathJax?.startup?.promise"
+        )
         self.page.evaluate("() => window.MathJax?.startup?.promise")
 
     def _console(self, message):

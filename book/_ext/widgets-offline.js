@@ -27,15 +27,19 @@
   });
 
   // ipywidgets typesets labels with the MathJax 2 API (MathJax.Hub.Queue);
-  // the book runs MathJax 3. Translate the one call it makes.
+  // the book runs MathJax 3. Translate the one call it makes, queued behind
+  // the page's own typesetting: MathJax 3 runs one typeset at a time.
   function installHubShim() {
     var mj = window.MathJax;
     if (mj && !mj.Hub) {
       mj.Hub = {
         Queue: (job) => {
           var element = job && job[2];
-          if (element && window.MathJax.typesetPromise) {
-            window.MathJax.typesetPromise([element]);
+          var startup = window.MathJax.startup;
+          if (element && startup && startup.promise) {
+            startup.promise = startup.promise.then(() =>
+              window.MathJax.typesetPromise([element]),
+            );
           }
         },
       };
