@@ -1,8 +1,6 @@
 """Chapter 7's experiments: our U-Net against FCN+3 on the digit scenes, fine-tuned
 from the digit classifier's body, and both from scratch on touching cells."""
 
-import time
-
 import torch
 
 from onebyone.cell_scenes import (
@@ -48,7 +46,6 @@ EPOCHS = 4  # then every layer
 BATCH_SIZE = 8
 FINE_TUNE_LR = 0.005  # peak learning rate on the digit scenes
 LAYOUT = torch.channels_last  # usually the faster layout for convolutions
-KEYS = {"FCN+3": "fcn3", "U-Net": "unet", "U-Net from scratch": "unet_scratch"}
 
 
 def digit_networks(digit_classifier, class_shares):
@@ -65,31 +62,26 @@ def digit_networks(digit_classifier, class_shares):
 # %%
 def train_with_curve(model, data, frozen_epochs, epochs, seed):
     """Train on the digit scenes, the body frozen for the first ``frozen_epochs``,
-    then every layer for ``epochs``; return the test mean IoU after each epoch, and
-    the seconds of training (the scoring left out)."""
+    then every layer for ``epochs``; return the test mean IoU after each epoch."""
     train_x, train_y, test_images, test_labels = data
-    curve, scoring = [], 0.0
+    curve = []
 
     def score(epoch):
-        nonlocal scoring
-        start = time.perf_counter()
         curve.append(evaluate(model, test_images, test_labels, NUM_CLASSES)["mean IoU"])
-        scoring += time.perf_counter() - start
 
-    start = time.perf_counter()
     if frozen_epochs:
         model.stages.requires_grad_(False)
         lr = FINE_TUNE_LR
         train(model, train_x, train_y, frozen_epochs, BATCH_SIZE, lr, seed, score)
         model.stages.requires_grad_(True)
     train(model, train_x, train_y, epochs, BATCH_SIZE, FINE_TUNE_LR, seed + 1, score)
-    return curve, time.perf_counter() - start - scoring
+    return curve
 
 
 # %%
 def train_digit_networks(seed, device, epochs):
     """The three networks trained on the same scenes, budget and seed: the
-    networks, their learning curves and seconds, and the test scenes."""
+    networks, their learning curves, and the test scenes."""
     frozen, whole = (FROZEN_EPOCHS, EPOCHS) if epochs is None else (epochs, epochs)
     train_images, train_labels, test_images, test_labels, shares = unet_scenes(seed)
     train_x = train_images.to(device).contiguous(memory_format=LAYOUT)
@@ -97,19 +89,20 @@ def train_digit_networks(seed, device, epochs):
     classifier = train_digit_classifier(
         seed, device, epochs=epochs or CLASSIFIER_EPOCHS
     )
-    models, curves, seconds = {}, {}, {}
+    models, curves = {}, {}
     for name, make in digit_networks(classifier, shares).items():
         torch.manual_seed(seed)
         models[name] = make().to(device, memory_format=LAYOUT)
         scratch = name == "U-Net from scratch"  # no trained body to protect
         budget = (0, frozen + whole) if scratch else (frozen, whole)
-        curves[name], seconds[name] = train_with_curve(
-            models[name], data, *budget, seed
-        )
-    return models, curves, seconds, (test_images, test_labels)
+        curves[name] = train_with_curve(models[name], data, *budget, seed)
+    return models, curves, (test_images, test_labels)
 
 
 # %%
+KEYS = {"FCN+3": "fcn3", "U-Net": "unet", "U-Net from scratch": "unet_scratch"}
+
+
 def larger_scenes(seed):
     """125 scenes of 96×96 pixels: a 4×4 grid of 24-pixel cells, 4 to 16 digits."""
     return make_digit_scenes(
@@ -121,15 +114,12 @@ def larger_scenes(seed):
 @experiment("unet_digits")
 def run_digits(seed, device="cpu", epochs=None):
     """The three networks trained and scored, the fine-tuned two on 96×96 too."""
-    models, curves, seconds, (images, labels) = train_digit_networks(
-        seed, device, epochs
-    )
+    models, curves, (images, labels) = train_digit_networks(seed, device, epochs)
     big_images, big_labels = larger_scenes(seed)
     measured, metrics, big_predictions = {}, {}, {}
     for name, model in models.items():
         metrics[name] = evaluate(model, images, labels, NUM_CLASSES)
         measured[f"{KEYS[name]}_mean_iou"] = metrics[name]["mean IoU"]
-        measured[f"seconds_{KEYS[name]}"] = seconds[name]
         if name != "U-Net from scratch":
             big_predictions[name] = predict(model, big_images)
             big = confusion_matrix(big_predictions[name], big_labels, NUM_CLASSES)
@@ -150,13 +140,12 @@ CELL_NETWORKS = {
 
 def train_on_cells(name, cell_data, seed, epochs):
     """One network trained from scratch on the cells, with the weight map in its
-    loss: the network and its seconds of training."""
+    loss."""
     cell_x, cell_y, cell_w = cell_data
     torch.manual_seed(seed)
     model = CELL_NETWORKS[name]().to(cell_x.device, memory_format=LAYOUT)
-    start = time.perf_counter()
     train(model, cell_x, cell_y, epochs, BATCH_SIZE, CELLS_LR, seed, weights=cell_w)
-    return model, time.perf_counter() - start
+    return model
 
 
 # %%
@@ -169,15 +158,14 @@ def run_cells(seed, device="cpu", epochs=None):
     weights = weight_map(cell_labels, cells)  # (N, H, W): the paper's equation (2)
     cell_x = cell_images.to(device).contiguous(memory_format=LAYOUT)
     cell_data = (cell_x, cell_labels.to(device), weights.to(device))
-    models, seconds, predictions, measured = {}, {}, {}, {}
+    models, predictions, measured = {}, {}, {}
     for name in CELL_NETWORKS:
         epochs_here = epochs or CELL_EPOCHS
-        models[name], seconds[name] = train_on_cells(name, cell_data, seed, epochs_here)
+        models[name] = train_on_cells(name, cell_data, seed, epochs_here)
         predictions[name] = predict(models[name], test_images)
         confusion = confusion_matrix(predictions[name], test_labels, NUM_CELL_CLASSES)
         pixels = segmentation_metrics(confusion)["mean IoU"]
         separated = separated_share(predictions[name], test_cells)
         measured[f"separated_{KEYS[name]}"] = separated
         measured[f"cells_mean_iou_{KEYS[name]}"] = pixels
-        measured[f"cells_seconds_{KEYS[name]}"] = seconds[name]
     return {"measured": measured, "models": models, "predictions": predictions}
