@@ -1,5 +1,7 @@
 """onebyone/upsampling.py: the bilinear kernel and the upsampler built from it."""
 
+import itertools
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -49,3 +51,31 @@ def test_channels_do_not_mix():
 def test_rejects_a_factor_that_is_not_even(factor):
     with pytest.raises(ValueError, match="even factor"):
         bilinear_upsampler(1, factor)
+
+
+def test_transposed_output_size_is_chapter_6s_formula():
+    """(H - 1)s - 2p + d(k - 1) + p_out + 1, as chapter 6 states it, is the size
+    nn.ConvTranspose2d gives, over every setting of a grid whose output is not
+    empty (p_out must be smaller than the stride or the dilation)."""
+    checked = 0
+    for size, stride, kernel_size, dilation in itertools.product(
+        (1, 2, 5), (1, 2, 4), (1, 2, 3, 4, 8), (1, 2)
+    ):
+        for padding, output_pad in itertools.product(
+            range(kernel_size // 2 + 1), range(max(stride, dilation))
+        ):
+            expected = (
+                (size - 1) * stride
+                - 2 * padding
+                + dilation * (kernel_size - 1)
+                + output_pad
+                + 1
+            )
+            if expected < 1:
+                continue
+            layer = torch.nn.ConvTranspose2d(
+                1, 1, kernel_size, stride, padding, output_pad, dilation=dilation
+            )
+            assert layer(torch.zeros(1, 1, size, size)).shape[-1] == expected
+            checked += 1
+    assert checked == 576
