@@ -65,9 +65,9 @@ def test_the_book_serves_the_explorers_front_end_that_python_runs(monkeypatch):
     monkeypatch.syspath_prepend(ROOT / "book" / "_ext")
     import offline_assets
 
-    [front_end] = [a for a in offline_assets.ASSETS if a.name == "anywidget"]
-    assert ("anywidget", front_end.version, "pyproject.toml") in pins()
-    assert metadata.version("anywidget") == front_end.version
+    [front_end] = [a for a in offline_assets.ASSETS if a["name"] == "anywidget"]
+    assert ("anywidget", front_end["version"], "pyproject.toml") in pins()
+    assert metadata.version("anywidget") == front_end["version"]
 
 
 def requirement_pins(requirements):

@@ -19,7 +19,6 @@ from conftest import NOTEBOOKS, ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import shared_code  # noqa: E402
 from shared_code import (  # noqa: E402
-    drifted,
     expected_source,
     install_source,
     is_install_cell,
@@ -29,6 +28,7 @@ from shared_code import (  # noqa: E402
     sync,
 )
 
+CONV_DIFFERS = "# onebyone/conv.py, part 1 of 2 differs from the file"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 
 
@@ -60,7 +60,7 @@ def load(notebook):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_install_cell_and_taught_helpers_match_their_sources(notebook):
-    assert drifted(notebook) == [], "run `make sync`, then `make record`"
+    assert sync(notebook, write=False) == [], "run `make sync`, then `make record`"
 
 
 def test_the_package_comes_from_the_repository_a_fork_names_at_a_version():
@@ -122,8 +122,8 @@ def test_a_drifted_copy_is_detected_and_synced(tmp_path):
     cell, _ = shared_cells(nb)[0]
     cell.source += "\n# an edit made in the notebook instead of the file"
     nbformat.write(nb, copy)
-    assert drifted(copy) == ["# onebyone/conv.py, part 1 of 2 differs from the file"]
-    assert sync(copy) and drifted(copy) == []
+    assert sync(copy, write=False) == [CONV_DIFFERS]
+    assert sync(copy) and sync(copy, write=False) == []
 
 
 def test_parts_out_of_order_are_detected(tmp_path):
@@ -135,7 +135,8 @@ def test_parts_out_of_order_are_detected(tmp_path):
     nb.cells[first], nb.cells[second] = nb.cells[second], nb.cells[first]
     copy = tmp_path / notebook.name
     nbformat.write(nb, copy)
-    assert "onebyone/fcn.py: not every part, in order: [2, 1, 3]" in drifted(copy)
+    problems = sync(copy, write=False)
+    assert "onebyone/fcn.py: not every part, in order: [2, 1, 3]" in problems
 
 
 def test_a_folded_copy_is_compared_too(tmp_path):
@@ -146,7 +147,7 @@ def test_a_folded_copy_is_compared_too(tmp_path):
     cell.source += "\n# an edit"
     copy = tmp_path / notebook.name
     nbformat.write(nb, copy)
-    assert drifted(copy) == ["# onebyone/conv.py, part 1 of 2 differs from the file"]
+    assert sync(copy, write=False) == [CONV_DIFFERS]
 
 
 def test_editing_a_helper_that_no_chapter_shows_changes_no_notebook(

@@ -102,55 +102,38 @@ def expected_source(relative_path, part=1):
     return f"{title(relative_path, part, len(pieces))}\n{pieces[part - 1]}"
 
 
-def drifted(notebook_path):
-    """What in this notebook is not current: the install cell, taught copies."""
+def sync(notebook_path, write=True):
+    """What in this notebook is not current, in words: its install cell, its taught
+    copies. With ``write``, the cells that differ are rewritten from their sources.
+
+    A file that gained or lost a ``# %%`` line needs its cells added or removed
+    by hand (with the prose between them).
+    """
     nb = nbformat.read(notebook_path, as_version=4)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    installs = [cell for cell in code if is_install_cell(cell)]
-    if len(installs) != 1 or code[0] is not installs[0]:
+    if sum(map(is_install_cell, code)) != 1 or not is_install_cell(code[0]):
         return ["the install cell must be the first code cell, and the only one"]
-    problems = []
-    if installs[0].source != install_source():
-        problems.append("the install cell differs from tools/shared_code.py's")
-    metadata = installs[0].metadata
-    if not (
-        hidden_in_book(installs[0])
-        and all(metadata.get(k) == v for k, v in FOLDED.items())
-    ):
+    problems, shown = [], {}
+    if not (hidden_in_book(code[0]) and FOLDED.items() <= code[0].metadata.items()):
         problems.append("the install cell must be folded (hide-input, form)")
-    shown = {}
     for cell in code:
-        if part := part_of(cell):
+        new, problem = None, None
+        if is_install_cell(cell):
+            new, problem = install_source(), "the install cell differs from its source"
+        elif part := part_of(cell):
             shown.setdefault(part[0], []).append(part[1])
-            if cell.source != expected_source(*part[:2]) or part[2] != len(
-                sections(part[0])
-            ):
-                problems.append(f"{title(*part)} differs from the file")
+            problem = f"{title(*part)} differs from the file"
+            if part[2] == len(sections(part[0])):
+                new = expected_source(*part[:2])
+        if problem and cell.source != new:
+            problems.append(problem)
+            cell.source = new or cell.source
     for relative_path, parts in shown.items():
         if parts != list(range(1, len(sections(relative_path)) + 1)):
             problems.append(f"{relative_path}: not every part, in order: {parts}")
-    return problems
-
-
-def sync(notebook_path):
-    """Rewrite the install cell and the taught copies; return True if it changed.
-
-    A file that gained or lost a ``# %%`` line needs its cells added or removed
-    by hand (with the prose between them); ``drifted`` says which.
-    """
-    nb = nbformat.read(notebook_path, as_version=4)
-    changed = False
-    for cell in nb.cells:
-        new = cell.source
-        if is_install_cell(cell):
-            new = install_source()
-        elif (part := part_of(cell)) and part[2] == len(sections(part[0])):
-            new = expected_source(*part[:2])
-        changed |= new != cell.source
-        cell.source = new
-    if changed:
+    if write and problems:
         nbformat.write(nb, notebook_path)
-    return changed
+    return problems
 
 
 def chapter_times(root=ROOT):
@@ -184,9 +167,9 @@ def sync_intro(root=ROOT):
 
 def main():
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        if sync(notebook):
-            name = notebook.relative_to(ROOT)
-            print(f"updated {name}: make record if its outputs change")
+        for problem in sync(notebook):
+            print(f"{notebook.relative_to(ROOT)}: {problem} (rewritten if it could be;")
+            print("  make record if its outputs change)")
     if sync_intro():
         print("updated book/intro.md's table of times")
 

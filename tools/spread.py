@@ -169,9 +169,9 @@ def reference_tree(module, accepted, target, root=ROOT):
     raise SystemExit(f"{module}: no commit holds the code its spread was measured with")
 
 
-def verify(module, was=None, root=ROOT):
+def verify(module, root=ROOT):
     """Whether the current code gives the measured code's numbers, and if it does,
-    record it. ``was``: the module's name in the measured code, if it changed."""
+    record it."""
     data = load(root)
     entry, current = data[module], code_hash(module, root)
     if current in accepted_codes(entry):
@@ -179,15 +179,14 @@ def verify(module, was=None, root=ROOT):
         return True
     with tempfile.TemporaryDirectory() as tmp:
         old, new = Path(tmp) / "measured", Path(tmp) / "current"
-        commit = reference_tree(was or module, accepted_codes(entry), old, root)
+        commit = reference_tree(module, accepted_codes(entry), old, root)
         shutil.copytree(root / PACKAGE, new / PACKAGE)
         print(
             f"{module}: the code of {commit[:12]} and the working tree's, side by side"
         )
         with ThreadPoolExecutor(2) as pool:
-            pairs = [(was or module, old), (module, new)]
             before, after = pool.map(
-                lambda pair: run_once(pair[0], *VERIFY_CONFIG, code=pair[1]), pairs
+                lambda code: run_once(module, *VERIFY_CONFIG, code=code), (old, new)
             )
     if code_hash(module, root) != current:
         raise RuntimeError(f"{module}: its code changed while it was verified")
@@ -448,18 +447,11 @@ def main():
     what.add_argument("--check", action="store_true", help="check, run nothing")
     what.add_argument("--table", action="store_true", help="only rewrite the table")
     what.add_argument("--verify", action="store_true", help="the same results?")
-    parser.add_argument("--was", help="with --verify: the module's measured name")
     args = parser.parse_args()
-    if set(args.modules) - set(modules()):
-        parser.error(
-            f"no experiments with claims in {set(args.modules) - set(modules())}"
-        )
-    if args.was and not (args.verify and len(args.modules) == 1):
-        parser.error("--was needs --verify and one module")
+    if unknown := set(args.modules) - set(modules()):
+        parser.error(f"no experiments with claims in {sorted(unknown)}")
     if args.verify:
-        sys.exit(
-            0 if all([verify(m, args.was) for m in args.modules or modules()]) else 1
-        )
+        sys.exit(0 if all([verify(m) for m in args.modules or modules()]) else 1)
     if args.table:
         write_table(load())
     elif not args.check:

@@ -13,8 +13,6 @@ The packages, their releases and the files kept are listed in offline-assets.tom
 after changing a release there, build with ``--all``.
 """
 
-from __future__ import annotations
-
 import base64
 import fcntl
 import hashlib
@@ -24,119 +22,72 @@ import subprocess
 import tarfile
 import tempfile
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
-from sphinx.application import Sphinx
 from sphinx.util import logging
 
-logger = logging.getLogger(__name__)
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VENDOR_DIR = REPO_ROOT / "_vendor"
-STATIC_SUBDIR = "vendor"  # under the built book's _static/
 HERE = Path(__file__).resolve().parent
+VENDOR_DIR = HERE.parents[1] / "_vendor"
+VENDOR = "vendor"  # the copies' folder under the built book's _static/
 
 
-def python_pin(name: str) -> str:
+def python_pin(name):
     """The version at which pyproject.toml pins a dependency of the package."""
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((HERE.parents[1] / "pyproject.toml").read_text())
     for requirement in pyproject["project"]["dependencies"]:
         if requirement.startswith(f"{name}=="):
             return requirement.removeprefix(f"{name}==")
     raise RuntimeError(f"pyproject.toml pins no exact version of {name}")
 
 
-@dataclass(frozen=True)
-class NpmAsset:
-    """One npm package: which release, its integrity, and which files we serve."""
-
-    name: str
-    integrity: str
-    folder: str  # the folder under _vendor/ and _static/vendor/
-    keep: tuple[str, ...]  # paths inside the package to keep (files or folders)
-    version: str
-
-    @property
-    def spec(self) -> str:
-        return f"{self.name}@{self.version}"
-
-
-ASSETS = tuple(
-    NpmAsset(
-        **asset
-        | {
-            "keep": tuple(asset["keep"]),
-            "version": asset.get("version") or python_pin(asset["name"]),
-        }
-    )
+# Each: name, version (else pyproject.toml's pin), integrity, folder, keep.
+ASSETS = [
+    asset | {"version": asset.get("version") or python_pin(asset["name"])}
     for asset in tomllib.loads((HERE / "offline-assets.toml").read_text())["asset"]
-)
-
-# Paths below are relative to the built book's _static/ folder.
-MATHJAX_PATH = f"{STATIC_SUBDIR}/mathjax/es5/tex-chtml.js"
-WIDGETS_JS = {
-    f"{STATIC_SUBDIR}/requirejs/require.js": {},
-    # Must run after RequireJS and before the HTML manager: see widgets-offline.js.
-    f"{STATIC_SUBDIR}/widgets-offline.js": {},
-    f"{STATIC_SUBDIR}/html-manager/dist/embed-amd.js": {},
-}
+]
 
 
-def _integrity_of(path: Path) -> str:
-    digest = hashlib.sha512(path.read_bytes()).digest()
-    return "sha512-" + base64.b64encode(digest).decode()
-
-
-def _stamp(asset: NpmAsset) -> Path:
-    return VENDOR_DIR / asset.folder / ".fetched"
-
-
-def fetch(asset: NpmAsset) -> None:
+def fetch(asset):
     """Download one tarball with ``npm pack``, verify it and unpack what we keep."""
+    spec, target = f"{asset['name']}@{asset['version']}", VENDOR_DIR / asset["folder"]
     # The stamp names the release and the files kept: a change to either refetches.
-    stamp = f"{asset.integrity}\n{' '.join(asset.keep)}"
-    if _stamp(asset).exists() and _stamp(asset).read_text() == stamp:
+    stamp = target / ".fetched"
+    wanted = f"{asset['integrity']}\n{' '.join(asset['keep'])}"
+    if stamp.exists() and stamp.read_text() == wanted:
         return
     if shutil.which("npm") is None:
         raise RuntimeError(
-            f"npm is needed once to fetch {asset.spec} for the offline book, "
+            f"npm is needed once to fetch {spec} for the offline book, "
             "but it is not on PATH. Install Node.js (with npm) and build again."
         )
-    logger.info(f"offline_assets: fetching {asset.spec} from the npm registry")
+    logging.getLogger(__name__).info(f"offline_assets: fetching {spec} from npm")
     with tempfile.TemporaryDirectory() as tmp:
-        result = subprocess.run(
-            ["npm", "pack", asset.spec, "--json", "--pack-destination", tmp],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"npm pack {asset.spec} failed:\n{result.stderr}")
-        tarball = Path(tmp) / json.loads(result.stdout)[0]["filename"]
-        found = _integrity_of(tarball)
-        if found != asset.integrity:
+        command = ["npm", "pack", spec, "--json", "--pack-destination", tmp]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"npm pack {spec} failed:\n{done.stderr}")
+        tarball = Path(tmp) / json.loads(done.stdout)[0]["filename"]
+        digest = hashlib.sha512(tarball.read_bytes()).digest()
+        found = "sha512-" + base64.b64encode(digest).decode()
+        if found != asset["integrity"]:
             raise RuntimeError(
-                f"{asset.spec}: integrity mismatch "
-                f"(expected {asset.integrity}, got {found})"
+                f"{spec}: integrity mismatch (expected {asset['integrity']}, "
+                f"got {found})"
             )
-        target = VENDOR_DIR / asset.folder
-        shutil.rmtree(target, ignore_errors=True)
+        kept = [f"package/{path}" for path in asset["keep"]]
         with tarfile.open(tarball) as archive:
             members = [
                 m
                 for m in archive.getmembers()
-                if any(
-                    m.name == f"package/{k}" or m.name.startswith(f"package/{k}/")
-                    for k in asset.keep
-                )
+                if any(m.name == k or m.name.startswith(f"{k}/") for k in kept)
             ]
             archive.extractall(Path(tmp) / "x", members=members, filter="data")
+        shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(Path(tmp) / "x" / "package", target)
-    _stamp(asset).write_text(stamp)
+    stamp.write_text(wanted)
 
 
-def fetch_all(app: Sphinx) -> None:
+def fetch_all(app):
     # Two builds may start at once (the tests build the book on parallel workers):
     # one fetches while the other waits, then finds the files in place.
     VENDOR_DIR.mkdir(exist_ok=True)
@@ -146,29 +97,23 @@ def fetch_all(app: Sphinx) -> None:
             fetch(asset)
 
 
-def copy_to_build(app: Sphinx, exception: Exception | None) -> None:
-    """Copy the vendored files into the built HTML, on every build."""
-    if exception is not None or app.builder.format != "html":
-        return
-    static = Path(app.outdir) / "_static" / STATIC_SUBDIR
-    for asset in ASSETS:
-        shutil.rmtree(static / asset.folder, ignore_errors=True)  # nothing stale
-        shutil.copytree(
-            VENDOR_DIR / asset.folder,
-            static / asset.folder,
-            ignore=shutil.ignore_patterns(".fetched"),
-        )
-    shutil.copy2(HERE / "widgets-offline.js", static / "widgets-offline.js")
-    drop_what_no_page_loads(Path(app.outdir) / "_static")
-
-
-def drop_what_no_page_loads(static: Path) -> None:
-    """Remove from the themes' files what no page of the book loads.
+def copy_to_build(app, exception):
+    """Copy the vendored files into the built HTML, on every build; then remove
+    from the themes' files what no page of the book loads (about 5 MB).
 
     Source maps are read only by a browser's developer tools; the translation
     catalogues only when the book is built in another language; a TrueType font
-    only by a browser too old to read the WOFF2 copy beside it. About 5 MB.
+    only by a browser too old to read the WOFF2 copy beside it.
     """
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    for asset in ASSETS:
+        copy = static / VENDOR / asset["folder"]
+        shutil.rmtree(copy, ignore_errors=True)  # nothing stale
+        ignore = shutil.ignore_patterns(".fetched")
+        shutil.copytree(VENDOR_DIR / asset["folder"], copy, ignore=ignore)
+    shutil.copy2(HERE / "widgets-offline.js", static / VENDOR / "widgets-offline.js")
     for source_map in static.rglob("*.map"):
         source_map.unlink()
     shutil.rmtree(static / "locales", ignore_errors=True)
@@ -177,28 +122,31 @@ def drop_what_no_page_loads(static: Path) -> None:
             font.unlink()
 
 
-def point_config_at_local_copies(app: Sphinx, config) -> None:
-    config.mathjax_path = MATHJAX_PATH
-    config.nb_ipywidgets_js = WIDGETS_JS
+def point_config_at_local_copies(app, config):
+    """MathJax and the widgets' scripts from the copies (paths under _static/)."""
+    config.mathjax_path = f"{VENDOR}/mathjax/es5/tex-chtml.js"
+    config.nb_ipywidgets_js = {
+        f"{VENDOR}/requirejs/require.js": {},
+        # After RequireJS and before the HTML manager: see widgets-offline.js.
+        f"{VENDOR}/widgets-offline.js": {},
+        f"{VENDOR}/html-manager/dist/embed-amd.js": {},
+    }
 
 
-def drop_duplicate_scripts(
-    app: Sphinx, pagename, templatename, context, doctree
-) -> None:
-    scripts = context.get("script_files")
-    if not scripts:
-        return
+def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """Each script once: the same inline script arrives once with filename None
+    and once with ""."""
     seen, unique = set(), []
-    for script in scripts:
-        # The same inline script arrives once with filename None and once with "".
+    for script in context.get("script_files") or []:
         key = (script.filename or "", tuple(sorted(script.attributes.items())))
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    scripts[:] = unique
+    if "script_files" in context:
+        context["script_files"][:] = unique
 
 
-def setup(app: Sphinx) -> dict:
+def setup(app):
     app.connect("config-inited", point_config_at_local_copies)
     app.connect("builder-inited", fetch_all)
     # Early: html-page-context stops at the first handler that returns a value.
