@@ -6,6 +6,7 @@ The CPU kernels the tests run on are chosen in the conftest.py at the root.
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# The Python a page of the book shows (tests/test_pages.py runs it).
+PAGE_PYTHON = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 # Tests that use these build the book, open a browser or run notebooks: `make
 # check` leaves them out (``-m "not slow"``).

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import NOTEBOOKS, ROOT
+from conftest import NOTEBOOKS, PAGE_PYTHON, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import shared_code  # noqa: E402
@@ -170,7 +170,14 @@ def test_editing_a_helper_that_no_chapter_shows_changes_no_notebook(
 
 
 def test_every_file_of_the_package_is_used():
+    """By a chapter, or by the Python of a page of the book."""
     used = set()
+    for page in (ROOT / "book").glob("*.md"):
+        used |= set(
+            package_imports_of(
+                "\n".join(PAGE_PYTHON.findall(page.read_text()))
+            ).values()
+        )
     for notebook in NOTEBOOKS:
         for cell in load(notebook).cells:
             if part := part_of(cell):
