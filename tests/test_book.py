@@ -1,12 +1,15 @@
 """The book builds with warnings as errors, and is self-contained."""
 
+import html as htmllib
 import json
 import re
 import sys
 
+import pytest
 import yaml
 
 from conftest import NOTEBOOKS, ROOT
+from onebyone.selfcheck import LETTERS, load_sections
 
 BOOK_BYTES = 15_000_000  # the whole built HTML, with every script it loads
 
@@ -32,6 +35,40 @@ def test_every_toc_entry_is_a_page(html_dir):
 def test_every_notebook_is_in_the_toc():
     listed = {f for f in toc_files() if f.startswith("notebooks/")}
     assert listed == {f"notebooks/{nb.stem}" for nb in NOTEBOOKS}
+
+
+def visible_text(html):
+    """A page's text as a reader without JavaScript gets it: no scripts, no tags,
+    quotes and dashes as Sphinx prints them written plainly."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return plain(htmllib.unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def plain(text):
+    for fancy, simple in {"’": "'", "‘": "'", "“": '"', "”": '"', "…": "..."}.items():
+        text = text.replace(fancy, simple)
+    return " ".join(text.split())
+
+
+def page_form(text):
+    """A question file's text as the page prints it: math for MathJax, code bare."""
+    text = re.sub(r"\$([^$]+)\$", r"\\(\1\\)", text)
+    return plain(re.sub(r"`([^`]+)`", r"\1", text))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_question_and_its_choices_are_in_the_pages_text(html_dir, notebook):
+    """Without JavaScript (and so in the search index and a printout), each of the
+    chapter's questions is in its page, with its choices; no answer is."""
+    page = visible_text((html_dir / "notebooks" / f"{notebook.stem}.html").read_text())
+    for section in load_sections(int(notebook.name[:2])).values():
+        for question in section["question"]:
+            assert page_form(question["text"]) in page, question["id"]
+            for letter, choice in zip(
+                LETTERS, question.get("choice", []), strict=False
+            ):
+                assert f"({letter}) {page_form(choice['text'])}" in page, choice
+            assert page_form(question["explanation"]) not in page, question["id"]
 
 
 def test_pages_load_scripts_and_styles_only_from_the_book(html_dir):

@@ -475,19 +475,19 @@ def test_self_check_answers_one_question_right_and_one_wrong(chapter_page, noteb
 
 
 def test_self_check_math_is_drawn_without_mathjax(chapter_page):
-    """Math in a question is MathML, which the browser draws itself, as JupyterLab
-    and Colab do (they have no MathJax for widgets): the first chapter whose
-    questions hold math."""
-    notebook = next(
-        nb
+    """Math in an explanation is MathML, which the browser draws itself, as
+    JupyterLab and Colab do (they have no MathJax for widgets): the first question
+    whose explanation holds math, answered right."""
+    notebook, question = next(
+        (nb, q)
         for nb in NOTEBOOKS
-        if any(
-            "$" in q["text"]
-            for s in load_sections(int(nb.name[:2])).values()
-            for q in s["question"]
-        )
+        for s in load_sections(int(nb.name[:2])).values()
+        for q in s["question"]
+        if "$" in q["explanation"]
     )
     visit = chapter_page(f"notebooks/{notebook.stem}.html")
     visit.page.wait_for_selector(".obo-self-check")
-    formula = visit.page.locator(".obo-question-text math").first
+    item = visit.page.locator(f".obo-question[data-id='{question['id']}']")
+    answer(item, answers(int(notebook.name[:2]))[question["id"]][0])
+    formula = item.locator(".obo-explanation math").first
     assert formula.bounding_box()["height"] > 10  # drawn, not an empty element

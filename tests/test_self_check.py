@@ -15,7 +15,13 @@ import onebyone
 from conftest import NOTEBOOKS
 from onebyone.conv import conv_output_size
 from onebyone.measure import count_flops, count_parameters
-from onebyone.selfcheck import QUESTIONS, load_sections, render_text, self_check
+from onebyone.selfcheck import (
+    QUESTIONS,
+    load_sections,
+    questions_markdown,
+    render_text,
+    self_check,
+)
 
 
 def chapter_of(notebook):
@@ -188,6 +194,28 @@ def test_the_widget_says_what_it_holds():
         self_check(1, "nowhere")
 
 
+def test_the_questions_are_text_and_the_widget_holds_only_what_judges_them():
+    section = {
+        "title": "Heads",
+        "question": [
+            {"id": "n", "text": "How\n  many?", "answer": 3, "explanation": "3."},
+            {
+                "id": "c",
+                "text": "Which?",
+                "explanation": "The first.",
+                "choice": [{"text": "$x$", "correct": True}, {"text": "y"}],
+            },
+        ],
+    }
+    assert questions_markdown(section) == (
+        "**Check yourself** on *Heads*\n\n1. How many?\n2. Which?\n"
+        "   - (a) $x$\n   - (b) y"
+    )
+    shown = self_check(1, "padding-stride-and-dilation").questions
+    assert all("text" not in question for question in shown)
+    assert all("text" not in c for q in shown for c in q.get("choices", []))
+
+
 def test_text_becomes_html_with_mathml_and_code():
     html = render_text("Is `a<b` and $x^2$\n   fine & safe?")
     assert html.startswith("Is <code>a&lt;b</code> and <math")
@@ -214,8 +242,9 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_the_book_shows_the_questions_as_the_files_have_them(notebook):
-    """The recorded widget state (what the static book shows) holds each section's
-    questions as onebyone/questions/ has them now: re-record after editing them."""
+    """The recorded text and widget state (what the static book shows) hold each
+    section's questions as onebyone/questions/ has them now: re-record after
+    editing them."""
     nb = nbformat.read(notebook, as_version=4)
     state = nb.metadata["widgets"][WIDGET_STATE]["state"]
     for cell in nb.cells:
@@ -223,7 +252,9 @@ def test_the_book_shows_the_questions_as_the_files_have_them(notebook):
             chapter, label = re.fullmatch(
                 r'self_check\((\d+), "([^"]+)"\)', cell.source
             ).groups()
-            [view] = [o for o in cell.outputs if "data" in o]
+            text, view = [o for o in cell.outputs if "data" in o]
+            section = load_sections(int(chapter))[label]
+            assert text["data"]["text/markdown"] == questions_markdown(section)
             model = view["data"]["application/vnd.jupyter.widget-view+json"]
             saved = state[model["model_id"]]["state"]
             expected = self_check(int(chapter), label)

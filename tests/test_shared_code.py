@@ -69,10 +69,27 @@ def test_the_package_comes_from_the_repository_a_fork_names_at_a_version():
     repository = CONFIG["repository"]
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert package_source() == f"git+{repository['url']}@v{version}"
-    assert f"@{repository['branch']}" not in install_source()
     fork = {"repository": {"url": "https://github.com/someone/fork", "branch": "dev"}}
     assert '"git+https://github.com/someone/fork@v1.2.3"' in install_source(
         fork, "1.2.3"
+    )
+
+
+def test_the_colab_buttons_open_the_tag_the_install_cells_install(tmp_path):
+    """The theme's Colab buttons and the Colab copies' links open the notebooks at
+    repository.branch: the tag of the version, so that notebook and package agree
+    in Colab; `make sync` writes it."""
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert CONFIG["repository"]["branch"] == f"v{version}", "run `make sync`"
+    for name in ("_config.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "pyproject.toml").write_text(
+        (ROOT / "pyproject.toml").read_text().replace(version, "9.9.9", 1)
+    )
+    assert shared_code.sync_config(tmp_path)
+    assert (
+        yaml.safe_load((tmp_path / "_config.yml").read_text())["repository"]["branch"]
+        == "v9.9.9"
     )
 
 

@@ -74,3 +74,65 @@ def test_releases_are_tagged_as_the_install_cells_name_them():
     assert 'git tag "v$version"' in tag["run"]
     install = (ROOT / "colab" / "notebooks").glob("*.ipynb")
     assert all(f"@v{version}" in path.read_text() for path in install)
+
+
+def git(*args, root=ROOT):
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def unreleased(root=ROOT):
+    """The files of onebyone/ that differ from the commit that set the version in
+    pyproject.toml, unless the working tree raises it; and the version."""
+    if git("rev-parse", "--is-shallow-repository", root=root) == "true":
+        pytest.fail("this test reads the history: clone it whole (fetch-depth: 0)")
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    released = git("log", "-1", "--format=%H", "-G^version = ", "--", "pyproject.toml",
+                   root=root)  # fmt: skip
+    pyproject = git("show", f"{released}:pyproject.toml", root=root)
+    if version != tomllib.loads(pyproject)["project"]["version"]:
+        return [], version  # raised in the working tree: the next release
+    return git(
+        "diff", "--name-only", released, "--", "onebyone", root=root
+    ).split(), version
+
+
+def test_the_package_changes_only_with_a_new_version():
+    """Readers in Colab install the package at the tag of the version (the Release
+    workflow makes it): code of onebyone/ that differs from the commit that set
+    the version would be in the book, but not in what they install. Raise the
+    version in pyproject.toml, and say what changed in CHANGELOG.md."""
+    changed, version = unreleased()
+    assert not changed, f"onebyone/ changed since {version}: raise the version"
+    assert f"## {version}\n" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_a_change_to_the_package_without_a_new_version_is_found(tmp_path):
+    git("init", "-q", str(tmp_path))
+    (tmp_path / "onebyone").mkdir()
+    (tmp_path / "onebyone" / "a.py").write_text("A = 1\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "1.0.0"\n')
+    for args in (("add", "."), ("-c", "user.name=t", "-c", "user.email=t@t", "commit",
+                 "-qm", "1.0.0")):  # fmt: skip
+        git(*args, root=tmp_path)
+    assert unreleased(tmp_path) == ([], "1.0.0")
+    (tmp_path / "onebyone" / "a.py").write_text("A = 2\n")
+    assert unreleased(tmp_path) == (["onebyone/a.py"], "1.0.0")
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "1.1.0"\n')
+    assert unreleased(tmp_path) == ([], "1.1.0")
+
+
+def test_pre_commit_runs_the_tools_the_locks_pin():
+    """Local hooks only: each runs a tool from .venv/ or node_modules/ (or make), so
+    that no version is written a second time; pre-commit accepts the file."""
+    path = ROOT / ".pre-commit-config.yaml"
+    pre_commit = ROOT / ".venv" / "bin" / "pre-commit"
+    done = subprocess.run([pre_commit, "validate-config", path], capture_output=True)
+    assert done.returncode == 0, done.stdout
+    [repo] = yaml.safe_load(path.read_text())["repos"]
+    assert repo["repo"] == "local"
+    for hook in repo["hooks"]:
+        if hook["language"] == "system":
+            tool = hook["entry"].split()[0]
+            assert tool == "make" or (ROOT / tool).is_file(), hook["id"]

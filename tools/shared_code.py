@@ -9,6 +9,8 @@
   split at its ``# %%`` lines, each starting ``# onebyone/NAME.py, part I of N``.
   A part that only records results (an ``@experiment`` function) may be folded.
 - The introduction's table of each chapter's "Time to learn", in the toc's order.
+- ``repository.branch`` of _config.yml, the ref the Colab buttons open: the tag of
+  the version, the one the install cells install.
 """
 
 import ast
@@ -25,6 +27,14 @@ FOLDED = {"cellView": "form", "jupyter": {"source_hidden": True}}
 TIME_TO_LEARN = re.compile(r"\*\*Time to learn:\*\* about (\d+) minutes")
 TIMES_START = "<!-- chapter times: written by make sync -->"
 TIMES_END = "<!-- end of chapter times -->"
+BRANCH = re.compile(r"^(  branch: ).*$", re.MULTILINE)  # of repository: in _config.yml
+
+
+def release_tag(root=ROOT):
+    """The tag of the version in pyproject.toml (the Release workflow makes it)."""
+    return (
+        "v" + tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    )
 
 
 def package_source(config=None, version=None):
@@ -34,11 +44,8 @@ def package_source(config=None, version=None):
         import yaml  # here: tools/record.py runs in the Colab-like environment too
 
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    if version is None:
-        version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-            "version"
-        ]
-    return f"git+{config['repository']['url']}@v{version}"
+    tag = release_tag() if version is None else f"v{version}"
+    return f"git+{config['repository']['url']}@{tag}"
 
 
 def install_source(config=None, version=None):
@@ -155,6 +162,15 @@ def chapter_times(root=ROOT):
     return "\n".join([TIMES_START, *rows, TIMES_END])
 
 
+def sync_config(root=ROOT):
+    """Point the Colab buttons at the release tag; return True if that changed."""
+    config = root / "_config.yml"
+    text = config.read_text()
+    new = BRANCH.sub(lambda m: m[1] + release_tag(root), text, count=1)
+    config.write_text(new)
+    return new != text
+
+
 def sync_intro(root=ROOT):
     """Rewrite the introduction's table of times; return True if it changed."""
     intro = root / "book" / "intro.md"
@@ -172,6 +188,8 @@ def main():
             print("  make record if its outputs change)")
     if sync_intro():
         print("updated book/intro.md's table of times")
+    if sync_config():
+        print(f"_config.yml: the Colab buttons open {release_tag()}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-// Self-check questions: the reader answers, the page says at once whether the
-// answer is right, explains it and links to the section. Python only stores them.
+// Self-check answers: the page's text shows the questions and their choices; here
+// the reader answers, and the page says at once whether the answer is right,
+// explains it and links to the section. Python only stores them.
 import { element } from "./common.js";
 
 // A number as a reader types it: "4640", "4,640", "0.115", " 17 ". NaN otherwise.
@@ -31,9 +32,11 @@ export function judge(question, response) {
     : { right: false, words: "Not quite.", why: choice.feedback };
 }
 
+// A question's choices are named as the page's text names them: (a), (b), ...
+export const LETTERS = "abcdefgh";
+
 function renderQuestion(model, list, question, number) {
   const item = element("li", { class: "obo-question", "data-id": question.id }, list);
-  element("p", { class: "obo-question-text" }, item).innerHTML = question.text;
   const answer = element("div", { class: "obo-answer" }, item);
   const feedback = element(
     "div",
@@ -80,9 +83,12 @@ function renderQuestion(model, list, question, number) {
       if (event.key === "Enter") show(input.value);
     });
   } else {
-    question.choices.forEach((choice, index) => {
-      const button = element("button", { type: "button", class: "obo-choice" }, answer);
-      button.innerHTML = choice.text;
+    question.choices.forEach((_, index) => {
+      const letter = LETTERS[index];
+      const label = `Answer (${letter}) to question ${number}`;
+      const attributes = { type: "button", class: "obo-choice", "aria-label": label };
+      const button = element("button", attributes, answer);
+      button.textContent = `(${letter})`;
       button.addEventListener("click", () => show(index));
     });
   }
@@ -90,7 +96,7 @@ function renderQuestion(model, list, question, number) {
 
 function render({ model, el }) {
   const root = element("div", { class: "obo-self-check" }, el);
-  element("p", { class: "obo-self-check-title" }, root).textContent = "Check yourself";
+  element("p", { class: "obo-self-check-title" }, root).textContent = "Your answers";
   const list = element("ol", {}, root);
   model.get("questions").forEach((question, index) => {
     renderQuestion(model, list, question, index + 1);

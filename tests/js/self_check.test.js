@@ -38,8 +38,8 @@ test("judge says right, wrong, or that a number is needed", () => {
 test("a wrong choice brings its own feedback", () => {
   const question = {
     choices: [
-      { text: "cross-correlation", correct: true, feedback: "" },
-      { text: "convolution", correct: false, feedback: "No kernel is turned." },
+      { correct: true, feedback: "" },
+      { correct: false, feedback: "No kernel is turned." },
     ],
   };
   assert.deepEqual(judge(question, 0), { right: true, words: "Right." });
