@@ -4,6 +4,7 @@ import html as htmllib
 import json
 import re
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -126,6 +127,22 @@ def test_offline_assets_are_served_with_their_licences(html_dir):
     assert manifest["license"] == "BSD-3-Clause"
     assert (vendor / "html-manager/dist/embed.js.LICENSE.txt").is_file()
     assert "MIT License" in (vendor / "anywidget/LICENSE").read_text()
+    assert "Font Awesome Free" in (vendor / "fontawesome/LICENSE.txt").read_text()
+
+
+def test_the_theme_s_icons_come_from_the_font_awesome_release_it_bundles(html_dir):
+    """The theme's Font Awesome script is emptied and its icons drawn by the same
+    release's CSS and fonts (book/_ext/offline_assets.py)."""
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    bundled = (theme / "static" / "scripts" / "fontawesome.js.LICENSE.txt").read_text()
+    vendor = html_dir / "_static" / "vendor" / "fontawesome"
+    version = json.loads((vendor / "package.json").read_text())["version"]
+    assert f"Font Awesome Free {version} " in bundled
+    assert (html_dir / "_static" / "scripts" / "fontawesome.js").stat().st_size < 100
+    page = (html_dir / "notebooks" / f"{NOTEBOOKS[0].stem}.html").read_text()
+    assert "vendor/fontawesome/css/all.min.css" in page
 
 
 def test_colab_buttons_open_the_colab_copies(html_dir):

@@ -48,12 +48,18 @@ def pages(html_dir):
     )
 
 
+# What a chapter page may load, uncompressed: its HTML with the pictures in it,
+# scripts, styles and fonts. About 5.8 to 6.2 MB today; the aim is 5 MB.
+CHAPTER_BYTES = 6_500_000
+
+
 class Visit:
-    """Open one page, recording errors and any request that leaves the machine."""
+    """Open one page, recording errors, any request that leaves the machine, and
+    what it loads."""
 
     def __init__(self, browser, book_url, path):
         self.page = browser.new_page(viewport={"width": 1200, "height": 900})
-        self.problems, self.external = [], []
+        self.problems, self.external, self.loaded = [], [], {}
         host = urlparse(book_url).netloc
         self.page.on("pageerror", lambda error: self.problems.append(f"error: {error}"))
         self.page.on("console", self._console)
@@ -61,10 +67,7 @@ class Visit:
             "requestfailed", lambda r: self.problems.append(f"failed: {r.url}")
         )
         # A file the book does not ship (say, a vendored chunk left out) is a 404.
-        self.page.on(
-            "response",
-            lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"),
-        )
+        self.page.on("response", self._response)
 
         def route(route):
             url = urlparse(route.request.url)
@@ -84,6 +87,18 @@ class Visit:
             " || window.MathJax?.startup?.promise"
         )
         self.page.evaluate("() => window.MathJax?.startup?.promise")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.problems.append(f"{response.status}: {response.url}")
+        elif response.status < 300:
+            self.loaded[response.url.split("?")[0]] = len(response.body())
+
+    def heaviest(self, count=5):
+        """The page's total bytes, and its largest files, in words."""
+        files = sorted(self.loaded.items(), key=lambda item: -item[1])[:count]
+        listed = ", ".join(f"{url.rsplit('/', 1)[-1]} {size:,}" for url, size in files)
+        return sum(self.loaded.values()), listed
 
     def _console(self, message):
         if message.type == "error" or (
@@ -142,8 +157,9 @@ def test_every_page_loads_offline_and_its_players_switch_frames(
     browser, book_url, html_dir, chapter_page
 ):
     """Every page: no error, no request leaving 127.0.0.1, every formula typeset and
-    every widget rendered; and every dropdown frame player switches its picture
-    without a kernel (one visit a page serves both)."""
+    every widget rendered, and a chapter no heavier than CHAPTER_BYTES; and every
+    dropdown frame player switches its picture without a kernel (one visit a page
+    serves both)."""
     report, switched = {}, 0
     for path in pages(html_dir):
         chapter = path.startswith("notebooks/")
@@ -171,6 +187,9 @@ def test_every_page_loads_offline_and_its_players_switch_frames(
                 arg=[player.element_handle(), before],
             )
             switched += 1
+        total, listed = visit.heaviest()
+        if chapter and total > CHAPTER_BYTES:
+            visit.problems.append(f"loads {total:,} bytes: {listed}")
         if visit.problems or visit.external:
             report[path] = visit.problems + [f"external: {u}" for u in visit.external]
         if not chapter:

@@ -3,7 +3,9 @@ the README and the Makefile say (CI the test command, Pages the book's build).""
 
 import json
 import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -88,6 +90,9 @@ def unreleased(root=ROOT):
     if git("rev-parse", "--is-shallow-repository", root=root) == "true":
         pytest.fail("this test reads the history: clone it whole (fetch-depth: 0)")
     version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    if subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
+                      capture_output=True).returncode:  # fmt: skip
+        return [], version  # no commit yet (a copy of the files): nothing released
     released = git("log", "-1", "--format=%H", "-G^version = ", "--", "pyproject.toml",
                    root=root)  # fmt: skip
     pyproject = git("show", f"{released}:pyproject.toml", root=root)
@@ -113,6 +118,7 @@ def test_a_change_to_the_package_without_a_new_version_is_found(tmp_path):
     (tmp_path / "onebyone").mkdir()
     (tmp_path / "onebyone" / "a.py").write_text("A = 1\n")
     (tmp_path / "pyproject.toml").write_text('[project]\nversion = "1.0.0"\n')
+    assert unreleased(tmp_path) == ([], "1.0.0")  # nothing committed yet
     for args in (("add", "."), ("-c", "user.name=t", "-c", "user.email=t@t", "commit",
                  "-qm", "1.0.0")):  # fmt: skip
         git(*args, root=tmp_path)
@@ -127,12 +133,23 @@ def test_pre_commit_runs_the_tools_the_locks_pin():
     """Local hooks only: each runs a tool from .venv/ or node_modules/ (or make), so
     that no version is written a second time; pre-commit accepts the file."""
     path = ROOT / ".pre-commit-config.yaml"
-    pre_commit = ROOT / ".venv" / "bin" / "pre-commit"
-    done = subprocess.run([pre_commit, "validate-config", path], capture_output=True)
+    venv = Path(sys.executable).parent  # .venv/bin, where the tests run
+    done = subprocess.run(
+        [venv / "pre-commit", "validate-config", path], capture_output=True
+    )
     assert done.returncode == 0, done.stdout
     [repo] = yaml.safe_load(path.read_text())["repos"]
     assert repo["repo"] == "local"
+    npm = json.loads((ROOT / "package.json").read_text())["devDependencies"]
     for hook in repo["hooks"]:
-        if hook["language"] == "system":
-            tool = hook["entry"].split()[0]
-            assert tool == "make" or (ROOT / tool).is_file(), hook["id"]
+        if hook["language"] != "system":
+            continue
+        folder, _, tool = hook["entry"].split()[0].rpartition("/")
+        if folder == ".venv/bin":
+            assert (venv / tool).is_file(), hook["id"]
+        else:
+            assert (
+                folder == "node_modules/.bin"
+                and any(name.endswith(f"/{tool}") for name in npm)
+                or (folder, tool) == ("", "make")
+            ), hook["id"]
